@@ -1,0 +1,110 @@
+"""``create_app``: the Starlette application, with what varies injected (settings, store,
+clock). The lifespan opens the store, migrates it, starts the group-commit writer and
+the maintenance tasks, and drains the writer on shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from collector.accesslog import AccessLog
+from collector.clock import Clock, system_clock
+from collector.ingest.buffer import GroupCommitWriter
+from collector.ingest.pipeline import PipelineEnv
+from collector.ingest.service import Ingestor
+from collector.ingest.spam import SpamList
+from collector.ingest.useragent import UAParser
+from collector.maintenance import run_tasks, task_table
+from collector.metrics import Metrics
+from collector.routes import ROUTES
+from collector.secrets_file import ensure_secret_key
+from collector.settings import Settings
+from collector.storage import open_store
+from collector.storage.base import Store
+
+log = logging.getLogger("collector")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else None
+    return JSONResponse({"error": _PHRASES.get(status, "error"), "detail": detail},
+                        status_code=status, headers=getattr(exc, "headers", None))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled %s on %s", type(exc).__name__, request.url.path)
+    return JSONResponse({"error": "internal error", "detail": None}, status_code=500)
+
+
+_PHRASES = {404: "not found", 405: "method not allowed", 400: "bad request"}
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    clock: Clock = system_clock,
+    run_maintenance: bool = True,
+) -> Starlette:
+    settings = settings or Settings.from_env()
+    store = store or open_store(settings)
+    metrics = Metrics()
+    writer = GroupCommitWriter(store, metrics)
+    env = PipelineEnv(
+        trusted_proxies=settings.trusted_proxies,
+        ip_mask_bytes=settings.ip_mask_bytes,
+        ua_parser=UAParser(),
+        spam=SpamList(settings.referrer_spam_file),
+    )
+    ingestor = Ingestor(store, writer, env, clock, metrics)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        ensure_secret_key(settings.secret_key, settings.data_dir)
+        await store.open()
+        await store.migrate()
+        writer.start()
+        tasks: asyncio.Task[None] | None = None
+        if run_maintenance:
+            tasks = asyncio.create_task(run_tasks(task_table(store, ingestor.salts, settings,
+                                                             clock)))
+        try:
+            yield
+        finally:
+            if tasks is not None:
+                tasks.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await tasks
+            await writer.stop()
+            await store.close()
+
+    middleware = []
+    if settings.access_log:
+        middleware.append(Middleware(AccessLog, proxies=settings.trusted_proxies,
+                                     mask_bytes=settings.ip_mask_bytes))
+    app = Starlette(
+        routes=ROUTES,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.metrics = metrics
+    app.state.ingestor = ingestor
+    app.state.clock = clock
+    return app
+
+
+def app_from_env() -> Starlette:
+    """The factory ``collector serve`` hands to uvicorn (one per worker process)."""
+    return create_app(Settings.from_env())

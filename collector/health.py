@@ -1,0 +1,25 @@
+"""Liveness, readiness (the database answers) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok\n")
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        ready = await request.app.state.store.ping()
+    except Exception:
+        ready = False
+    if ready:
+        return JSONResponse({"status": "ready"})
+    return JSONResponse({"error": "not ready", "detail": "database unavailable"}, status_code=503)
+
+
+async def metrics(request: Request) -> Response:
+    return PlainTextResponse(request.app.state.metrics.render(),
+                             media_type="text/plain; version=0.0.4")

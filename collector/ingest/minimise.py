@@ -1,0 +1,189 @@
+"""Minimisation: what is kept of URLs, titles, referrers, screens and languages.
+
+Rules (DESIGN.md invariant 5): no query string except campaign keys and keys the site
+allows, no fragment, no e-mail address or long secret-looking token in paths and titles,
+referrers reduced to host + path, screens to a size class, languages to a primary subtag.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit
+
+from collector.ingest.params import parse_query
+
+MAX_PATH = 1024
+MAX_TITLE = 1024
+MAX_FIELD = 250
+
+CAMPAIGN_PREFIXES = ("utm_", "mtm_", "pk_", "matomo_", "piwik_")
+_NULLISH = {"", "undefined", "null", "none", "nan", "(null)", "[object object]"}
+
+_EMAIL = re.compile(r"[\w.+%-]{1,64}(?:@|%40)[\w-]{1,63}(?:\.[\w-]{1,63})+", re.UNICODE)
+# A run of 20+ letters/digits/-/_ holding at least one digit and one letter looks like a
+# token (session ids, reset keys, JWT parts); plain long words stay.
+_TOKEN = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{20,}(?![\w-])", re.ASCII)
+_LONG_DIGITS = re.compile(r"\d{9,}")  # phone numbers, card and account numbers
+
+
+def clean(value: str | None, limit: int = MAX_FIELD) -> str | None:
+    """Trim, undo Python byte-string reprs (``b'…'``), map ``undefined``-like to None."""
+    if value is None:
+        return None
+    text = value.strip()
+    if len(text) >= 3 and text[0] == "b" and text[1] in "'\"" and text[-1] == text[1]:
+        text = text[2:-1].strip()
+    if text.lower() in _NULLISH:
+        return None
+    return text[:limit]
+
+
+def redact(text: str) -> str:
+    """Replace e-mail addresses, long tokens and long digit runs."""
+    if "@" in text or "%40" in text:
+        text = _EMAIL.sub("[email]", text)
+    if len(text) >= 20:
+        text = _TOKEN.sub("[token]", text)
+    if len(text) >= 9:
+        text = _LONG_DIGITS.sub("[number]", text)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Url:
+    host: str | None
+    path: str
+    query: str
+
+
+def split_url(raw: str | None) -> Url | None:
+    """A tolerant URL split: ports dropped, host lower-cased; None for no URL."""
+    text = clean(raw, 4096)
+    if text is None:
+        return None
+    if text.startswith("//"):
+        text = "http:" + text
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        return None
+    path = parts.path or "/"
+    if not parts.scheme and not parts.netloc:
+        host = None  # a relative URL
+    return Url(host=host.lower().rstrip(".") if host else None, path=path, query=parts.query)
+
+
+def is_campaign_key(key: str) -> bool:
+    return key.lower().startswith(CAMPAIGN_PREFIXES)
+
+
+def clean_path(url: Url, allowed_keys: tuple[str, ...]) -> str:
+    """The path, decoded and redacted, plus only campaign and allowed query keys."""
+    path = redact(unquote(url.path, errors="replace"))[:MAX_PATH]
+    if not url.query:
+        return path
+    kept = [
+        (k, v)
+        for k, v in parse_query(url.query).items()
+        if is_campaign_key(k) or k in allowed_keys
+    ]
+    if not kept:
+        return path
+    query = "&".join(f"{quote(k)}={quote(redact(v))}" for k, v in kept)
+    return (path + "?" + query)[:MAX_PATH]
+
+
+def clean_title(title: str | None) -> str | None:
+    text = clean(title, MAX_TITLE * 2)
+    return redact(text)[:MAX_TITLE] if text else None
+
+
+def host_matches(host: str, domains: tuple[str, ...]) -> bool:
+    """True when ``host`` is one of ``domains`` or a subdomain of one."""
+    for domain in domains:
+        if host == domain or host.endswith("." + domain):
+            return True
+    return False
+
+
+def referrer(url: Url | None, own_domains: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """Host and path of an external referrer; nothing for the site itself or no host."""
+    if url is None or url.host is None or host_matches(url.host, own_domains):
+        return None, None
+    host = url.host[4:] if url.host.startswith("www.") else url.host
+    path = redact(unquote(url.path, errors="replace"))[:MAX_FIELD]
+    return host, path
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    source: str | None = None
+    medium: str | None = None
+    name: str | None = None
+    term: str | None = None
+    content: str | None = None
+
+
+_NAME_KEYS = ("mtm_campaign", "matomo_campaign", "pk_campaign", "pk_cpn", "piwik_campaign",
+              "utm_campaign")
+_TERM_KEYS = ("mtm_keyword", "matomo_keyword", "pk_keyword", "pk_kwd", "piwik_kwd",
+              "utm_term")
+_SOURCE_KEYS = ("mtm_source", "pk_source", "utm_source")
+_MEDIUM_KEYS = ("mtm_medium", "pk_medium", "utm_medium")
+_CONTENT_KEYS = ("mtm_content", "pk_content", "utm_content")
+
+
+def _first(query: dict[str, str], keys: tuple[str, ...]) -> str | None:
+    lowered = {k.lower(): v for k, v in query.items()}
+    for key in keys:
+        value = clean(lowered.get(key))
+        if value:
+            return redact(value)[:MAX_FIELD]
+    return None
+
+
+def campaign(url: Url | None, rcn: str | None, rck: str | None) -> Campaign:
+    """Campaign fields from the page URL's keys, else ``_rcn``/``_rck``."""
+    query = parse_query(url.query) if url is not None and url.query else {}
+    name = _first(query, _NAME_KEYS) or _first({"c": rcn or ""}, ("c",))
+    return Campaign(
+        source=_first(query, _SOURCE_KEYS),
+        medium=(_first(query, _MEDIUM_KEYS) or "").lower() or None,
+        name=name,
+        term=_first(query, _TERM_KEYS) or _first({"k": rck or ""}, ("k",)),
+        content=_first(query, _CONTENT_KEYS),
+    )
+
+
+def screen_class(res: str | None) -> str | None:
+    """``1920x1080`` → a width class; the exact resolution is not kept."""
+    text = clean(res)
+    if not text or "x" not in text:
+        return None
+    try:
+        width = int(float(text.lower().split("x", 1)[0]))
+    except ValueError:
+        return None
+    if width <= 0:
+        return None
+    if width < 576:
+        return "mobile"
+    if width < 992:
+        return "tablet"
+    if width < 1440:
+        return "laptop"
+    return "desktop"
+
+
+_LANG = re.compile(r"[a-zA-Z]{2,3}(?=$|[-_;,\s])")
+
+
+def primary_language(value: str | None) -> str | None:
+    """``nb-NO,nb;q=0.9,en;q=0.8`` → ``nb``."""
+    text = clean(value, 200)
+    if not text:
+        return None
+    match = _LANG.match(text.strip())
+    return match.group(0).lower() if match else None

@@ -1,0 +1,217 @@
+"""The privacy pipeline: an ordered list of named steps.
+
+Each step reads and fills a :class:`Hit` and returns ``None`` to go on or a
+:class:`DropReason` to stop. The IP is masked by the first step and the full address is
+dropped from the hit there; every later step sees only the masked form. The last step
+turns the hit into a minimised :class:`Event`. Steps are plain functions so each one can
+be tested alone; ``STEPS`` is the order, and the order is the policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from collector.ingest import ipaddr
+from collector.ingest.kinds import kind_fields
+from collector.ingest.matomo import TrackingRequest
+from collector.ingest.minimise import (
+    Url,
+    campaign,
+    clean,
+    clean_path,
+    clean_title,
+    host_matches,
+    primary_language,
+    referrer,
+    screen_class,
+    split_url,
+)
+from collector.ingest.spam import SpamList
+from collector.ingest.useragent import EMPTY, UAInfo, UAParser
+from collector.ingest.visitor import visitor_id
+from collector.model import DropReason, Event, Site
+from collector.optouts import user_ref_hash
+from collector.settings import Network
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderInfo:
+    """What the pipeline reads from the HTTP request (one per request, bulk included)."""
+
+    peer: str | None = None
+    forwarded_for: str | None = None
+    user_agent: str = ""
+    accept_language: str = ""
+    referer: str | None = None
+    dnt: bool = False
+    gpc: bool = False
+    prefetch: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineEnv:
+    """What the steps need that outlives a request."""
+
+    trusted_proxies: tuple[Network, ...]
+    ip_mask_bytes: int
+    ua_parser: UAParser
+    spam: SpamList
+
+
+@dataclass(slots=True)
+class Hit:
+    """One tracking request on its way through the pipeline."""
+
+    site: Site
+    req: TrackingRequest
+    headers: HeaderInfo
+    ts: float
+    day: date
+    salt: bytes = field(repr=False)
+    authenticated: bool = False
+    masked_ip: str = ""
+    user_agent: str = ""
+    ua: UAInfo = EMPTY
+    uid_hash: str | None = None
+    page: Url | None = None
+    ref: Url | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    event: Event | None = None
+
+
+Step = Callable[[Hit, PipelineEnv], DropReason | None]
+
+
+def mask_ip(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    cip = clean(hit.req.params.get("cip"), 64) if hit.authenticated else None
+    masked = ipaddr.mask_text(cip, env.ip_mask_bytes) if cip else None
+    if masked is None:
+        masked = ipaddr.masked_client_ip(
+            hit.headers.peer, hit.headers.forwarded_for, env.trusted_proxies, env.ip_mask_bytes
+        )
+    hit.masked_ip = masked
+    hit.req.params.pop("cip", None)
+    return None
+
+
+def require_rec(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    return None if hit.req.rec else DropReason.NO_REC
+
+
+def do_not_track(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    return DropReason.DNT if hit.headers.dnt and hit.site.settings.honour_dnt else None
+
+
+def global_privacy_control(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    return DropReason.GPC if hit.headers.gpc and hit.site.settings.honour_gpc else None
+
+
+def opt_out(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    """Keep only a keyed hash of ``uid``; the writer checks it against ``optouts`` in the
+    same transaction as the insert, so an opt-out is honoured by the very next beacon."""
+    uid = clean(hit.req.params.pop("uid", None), 1024)
+    if uid is not None:
+        hit.uid_hash = user_ref_hash(hit.site.secret, uid)
+    return None
+
+
+def prefetch(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    return DropReason.PREFETCH if hit.headers.prefetch else None
+
+
+def bots(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    hit.user_agent = clean(hit.req.params.get("ua"), 1024) or hit.headers.user_agent
+    hit.ua = env.ua_parser.parse(hit.user_agent)
+    if hit.ua.is_bot and hit.req.params.get("bots") != "1":
+        return DropReason.BOT
+    return None
+
+
+def foreign_host(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    params = hit.req.params
+    page_raw = params.get("url")
+    if page_raw is None and "urlref" not in params:
+        page_raw = hit.headers.referer  # the image-pixel fallback, as in Matomo
+    hit.page = split_url(page_raw)
+    hit.ref = split_url(params.get("urlref"))
+    site = hit.site
+    host = hit.page.host if hit.page else None
+    if site.settings.check_host and site.domains and host and not host_matches(host, site.domains):
+        return DropReason.FOREIGN_HOST
+    return None
+
+
+def referrer_spam(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    host = hit.ref.host if hit.ref else None
+    return DropReason.SPAM if host and env.spam.is_spam(host) else None
+
+
+def minimise(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    params = hit.req.params
+    site = hit.site
+    ref_host, ref_path = referrer(hit.ref, site.domains)
+    camp = campaign(hit.page, params.get("_rcn"), params.get("_rck"))
+    country = clean(params.get("country"), 8) if hit.authenticated else None
+    hit.fields = {
+        "path": clean_path(hit.page, site.settings.allowed_query_keys) if hit.page else None,
+        "title": clean_title(params.get("action_name")),
+        "referrer_host": ref_host,
+        "referrer_path": ref_path,
+        "utm_source": camp.source,
+        "utm_medium": camp.medium,
+        "utm_campaign": camp.name,
+        "utm_term": camp.term,
+        "utm_content": camp.content,
+        "browser": hit.ua.browser,
+        "browser_major": hit.ua.browser_major,
+        "os": hit.ua.os,
+        "device": hit.ua.device,
+        "screen": screen_class(params.get("res")),
+        "language": primary_language(params.get("lang") or hit.headers.accept_language),
+        "country": country.lower() if country and len(country) == 2 else None,
+        "pv_id": clean(params.get("pv_id"), 16),
+        "new_visit": params.get("new_visit") == "1",
+        **kind_fields(hit.req.kind, params),
+    }
+    return None
+
+
+def visitor(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    language = hit.fields.get("language") or ""
+    vid = visitor_id(hit.salt, hit.site.id, hit.masked_ip, hit.user_agent, language)
+    hit.event = Event(
+        site_id=hit.site.id,
+        ts_ms=int(hit.ts * 1000),
+        day=hit.day.isoformat(),
+        visitor=vid,
+        kind=hit.req.kind,
+        **hit.fields,
+    )
+    return None
+
+
+STEPS: tuple[tuple[str, Step], ...] = (
+    ("mask_ip", mask_ip),
+    ("require_rec", require_rec),
+    ("dnt", do_not_track),
+    ("gpc", global_privacy_control),
+    ("opt_out", opt_out),
+    ("prefetch", prefetch),
+    ("bots", bots),
+    ("foreign_host", foreign_host),
+    ("referrer_spam", referrer_spam),
+    ("minimise", minimise),
+    ("visitor", visitor),
+)
+
+
+def run(hit: Hit, env: PipelineEnv, steps: tuple[tuple[str, Step], ...] = STEPS) -> DropReason | None:
+    """Run the steps in order; the first drop ends the run."""
+    for _name, step in steps:
+        reason = step(hit, env)
+        if reason is not None:
+            return reason
+    return None

@@ -1,0 +1,61 @@
+"""Periodic work, as a task table: (description, function, period). ``serve`` runs it in
+the background; the CLI runs the same functions by hand (``purge``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from collector.clock import Clock
+from collector.ingest.visitor import SaltRing
+from collector.settings import Settings
+from collector.storage.base import Store
+
+log = logging.getLogger("collector.tasks")
+
+
+@dataclass(frozen=True)
+class Task:
+    description: str
+    run: Callable[[], Awaitable[object]]
+    period_s: float
+
+
+async def purge_raw_events(store: Store, settings: Settings, clock: Clock) -> int:
+    """Delete raw events older than each site's retention (in the site's time zone)."""
+    now = clock()
+    removed = 0
+    for site in await store.list_sites():
+        days = site.settings.raw_retention_days or settings.raw_retention_days
+        today = datetime.fromtimestamp(now, site.tz).date()
+        removed += await store.purge_events(site.id, (today - timedelta(days=days)).isoformat())
+    return removed
+
+
+def task_table(store: Store, salts: SaltRing, settings: Settings, clock: Clock) -> list[Task]:
+    interval = float(settings.rollup_interval_s)
+    return [
+        Task("delete visitor salts older than yesterday", lambda: salts.purge(clock()), interval),
+        Task("delete raw events past their retention",
+             lambda: purge_raw_events(store, settings, clock), max(interval, 3600.0)),
+    ]
+
+
+async def run_tasks(tasks: list[Task], sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                    tick_s: float = 1.0) -> None:
+    """Run each task once at start, then every ``period_s``; a failure is logged, not fatal."""
+    due = [0.0] * len(tasks)
+    elapsed = 0.0
+    while True:
+        for n, task in enumerate(tasks):
+            if elapsed >= due[n]:
+                try:
+                    await task.run()
+                except Exception as exc:
+                    log.error("task %r failed: %s", task.description, type(exc).__name__)
+                due[n] = elapsed + task.period_s
+        await sleep(tick_s)
+        elapsed += tick_s

@@ -1,0 +1,19 @@
+"""The one route table."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from collector import health
+from collector.ingest import endpoint
+
+TRACK_METHODS = ["GET", "POST", "OPTIONS"]
+
+ROUTES = [
+    Route("/matomo.php", endpoint.track, methods=TRACK_METHODS),
+    Route("/piwik.php", endpoint.track, methods=TRACK_METHODS),
+    Route("/js/tracker.php", endpoint.track, methods=TRACK_METHODS),
+    Route("/healthz", health.healthz, methods=["GET", "HEAD"]),
+    Route("/readyz", health.readyz, methods=["GET", "HEAD"]),
+    Route("/metrics", health.metrics, methods=["GET"]),
+]

@@ -1,0 +1,171 @@
+"""Settings: one declarative table, read from ``COLLECTOR_*`` environment variables once.
+
+Every setting has a name, a cast, a default and a help text. The README's settings table
+is checked against :data:`SETTINGS` by a test, so a setting cannot go undocumented.
+A TOML file named by ``COLLECTOR_CONFIG`` may mirror the variables (keys in lower case,
+without the prefix); the environment wins over the file.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PREFIX = "COLLECTOR_"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"not a boolean: {raw!r}")
+
+
+def _networks(raw: str) -> tuple[Network, ...]:
+    parts = [p.strip() for p in raw.replace(";", ",").split(",") if p.strip()]
+    try:
+        return tuple(ipaddress.ip_network(p, strict=False) for p in parts)
+    except ValueError as exc:
+        raise SettingsError(f"not a list of CIDRs: {raw!r}") from exc
+
+
+def _mask_bytes(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 3:
+        raise SettingsError("COLLECTOR_IP_MASK_BYTES must be 1, 2 or 3")
+    return value
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise SettingsError(f"must be a positive integer: {raw!r}")
+    return value
+
+
+def _str(raw: str) -> str:
+    return raw
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table."""
+
+    name: str  # attribute name; the variable is COLLECTOR_<NAME>
+    default: str
+    help: str
+    cast: Callable[[str], Any] = _str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return PREFIX + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database", "sqlite:///./data/collector.sqlite3",
+            "Where data lives: `sqlite:///PATH` (relative to the working directory) "
+            "or `sqlite:////ABSOLUTE/PATH`."),
+    Setting("host", "127.0.0.1", "Address `collector serve` listens on."),
+    Setting("port", "8000", "Port `collector serve` listens on.", int),
+    Setting("workers", "1", "Worker processes for `collector serve`.", _positive_int),
+    Setting("secret_key", "",
+            "Secret for keyed hashes and tokens. Generated into the data directory "
+            "(`secret_key` file, mode 0600) when empty.", _str, True),
+    Setting("trusted_proxies", "",
+            "Comma-separated CIDRs whose `X-Forwarded-For` is believed (default: none; "
+            "the socket peer is the client).", _networks),
+    Setting("ip_mask_bytes", "2",
+            "IP anonymisation level, 1-3: IPv4 drops that many last octets; IPv6 keeps "
+            "64, 48 or 24 bits.", _mask_bytes),
+    Setting("raw_retention_days", "30",
+            "Default days raw events are kept before `purge` deletes them (a site may "
+            "override it).", _positive_int),
+    Setting("rollup_interval_s", "60",
+            "Seconds between background rollups and purges in `serve`.", _positive_int),
+    Setting("access_log", "true",
+            "Write the collector's own access log (masked IPs only) to stderr.", _bool),
+    Setting("max_body_bytes", "65536", "Largest accepted tracking request body.",
+            _positive_int),
+    Setting("max_bulk_requests", "100", "Most requests accepted in one bulk body.",
+            _positive_int),
+    Setting("referrer_spam_file", "",
+            "Optional file of extra referrer-spam domains (one a line), added to the "
+            "built-in list."),
+    Setting("log_level", "info", "Log level: debug, info, warning, error."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The collector's settings, immutable once read."""
+
+    database: str = "sqlite:///./data/collector.sqlite3"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    secret_key: str = field(default="", repr=False)
+    trusted_proxies: tuple[Network, ...] = ()
+    ip_mask_bytes: int = 2
+    raw_retention_days: int = 30
+    rollup_interval_s: int = 60
+    access_log: bool = True
+    max_body_bytes: int = 65536
+    max_bulk_requests: int = 100
+    referrer_spam_file: str = ""
+    log_level: str = "info"
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file named by ``database``."""
+        url = self.database
+        if not url.startswith("sqlite:///"):
+            raise SettingsError(f"only sqlite:/// databases are supported, not {url!r}")
+        return Path(url[len("sqlite:///"):])
+
+    @property
+    def data_dir(self) -> Path:
+        return self.database_path.parent
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every setting once: the environment, then ``COLLECTOR_CONFIG``, then defaults."""
+        env = os.environ if environ is None else environ
+        file_values = _read_toml(env.get(PREFIX + "CONFIG", ""))
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            raw = env.get(setting.env)
+            if raw is None:
+                raw = file_values.get(setting.name, setting.default)
+            try:
+                values[setting.name] = setting.cast(str(raw))
+            except (ValueError, SettingsError) as exc:
+                raise SettingsError(f"{setting.env}: {exc}") from exc
+        return cls(**values)
+
+
+def _read_toml(path: str) -> dict[str, Any]:
+    if not path:
+        return {}
+    with open(path, "rb") as handle:
+        data = tomllib.load(handle)
+    return {str(k).lower(): v for k, v in data.items()}
+
+
+def setting_names() -> list[str]:
+    """The environment variable of every setting (the README documents each one)."""
+    names = [s.env for s in SETTINGS]
+    assert {f.name for f in fields(Settings)} == {s.name for s in SETTINGS}
+    return names

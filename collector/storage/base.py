@@ -1,0 +1,69 @@
+"""The one storage interface. Ingest, the CLI and (later) stats talk to this only, so a
+PostgreSQL backend can be added without touching them; ``tests/storage`` is the contract
+suite every backend must pass."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from collector.model import DropReason, Event, Site, SiteSettings
+
+
+@dataclass(frozen=True, slots=True)
+class WriteItem:
+    """One request's outcome for the writer: an event to insert, or a drop to count.
+    ``uid_hash`` is checked against ``optouts`` in the same transaction."""
+
+    site_id: int
+    day: str
+    event: Event | None
+    drop: DropReason | None
+    uid_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    site_id: int
+    scope: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: int
+    name: str
+    password_hash: str
+    is_admin: bool
+
+
+class Store(Protocol):
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def migrate(self) -> list[str]: ...
+    async def ping(self) -> bool: ...
+
+    # the hot path
+    async def write_batch(self, items: Sequence[WriteItem]) -> list[DropReason | None]: ...
+    async def get_site(self, site_id: int) -> Site | None: ...
+    async def find_token(self, token_hash: bytes) -> TokenInfo | None: ...
+    async def get_or_create_salt(self, day: str, candidate: bytes, now: float) -> bytes: ...
+    async def delete_salts_before(self, day: str) -> int: ...
+
+    # administration
+    async def list_sites(self) -> list[Site]: ...
+    async def add_site(
+        self, name: str, domains: Sequence[str], timezone: str, now: float
+    ) -> Site: ...
+    async def update_site(
+        self, site_id: int, name: str, domains: Sequence[str], timezone: str,
+        settings: SiteSettings,
+    ) -> None: ...
+    async def add_user(self, name: str, password_hash: str, is_admin: bool, now: float) -> int: ...
+    async def get_user(self, name: str) -> UserRecord | None: ...
+    async def add_token(
+        self, token_hash: bytes, site_id: int, scope: str, label: str, now: float
+    ) -> int: ...
+    async def add_optout(self, site_id: int, user_hash: str, now: float) -> None: ...
+    async def purge_events(self, site_id: int, before_day: str) -> int: ...
+    async def audit(self, actor: str, action: str, detail: str, now: float) -> None: ...

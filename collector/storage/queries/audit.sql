@@ -1,0 +1,1 @@
+INSERT INTO audit_log (ts, actor, action, detail) VALUES (?, ?, ?, ?)

@@ -1,0 +1,1 @@
+SELECT salt FROM salts WHERE day = ?

@@ -1,0 +1,1 @@
+SELECT id, name, domains, timezone, secret, settings FROM sites WHERE id = ?

@@ -1,0 +1,1 @@
+INSERT OR IGNORE INTO salts (day, salt, created_at) VALUES (?, ?, ?)

@@ -1,0 +1,1 @@
+INSERT INTO sites (name, domains, timezone, secret, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)

@@ -1,0 +1,1 @@
+INSERT INTO users (name, password_hash, is_admin, created_at) VALUES (?, ?, ?, ?)

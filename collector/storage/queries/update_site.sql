@@ -1,0 +1,1 @@
+UPDATE sites SET name = ?, domains = ?, timezone = ?, settings = ? WHERE id = ?

@@ -1,0 +1,236 @@
+"""SQLite backend on aiosqlite: WAL, one writing connection, a separate read-only one.
+
+Every write goes through the writing connection under one lock, so the group-commit
+writer's batch is one transaction; reads never wait for it (WAL readers see the last
+commit). A batch costs a few awaited calls whatever its size: never one per row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import Counter
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import orjson
+
+from collector.model import EVENT_COLUMNS, DropReason, Event, Site, SiteSettings
+from collector.storage.base import TokenInfo, UserRecord, WriteItem
+from collector.storage.sql import query
+
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",  # WAL + NORMAL: a committed batch survives a process crash
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA foreign_keys = ON",
+)
+
+
+def _site_from_row(row: Sequence[Any]) -> Site:
+    raw_settings = orjson.loads(row[5] or "{}")
+    known = SiteSettings.__dataclass_fields__
+    settings = SiteSettings(**{k: _tuple(v) for k, v in raw_settings.items() if k in known})
+    return Site(
+        id=int(row[0]),
+        name=str(row[1]),
+        domains=tuple(orjson.loads(row[2] or "[]")),
+        timezone=str(row[3]),
+        secret=bytes(row[4]),
+        settings=settings,
+    )
+
+
+def _tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def settings_json(settings: SiteSettings) -> str:
+    data = {k: getattr(settings, k) for k in SiteSettings.__dataclass_fields__}
+    return orjson.dumps(data).decode()
+
+
+def _event_row(event: Event) -> tuple[Any, ...]:
+    row = tuple(getattr(event, c) for c in EVENT_COLUMNS)
+    return row[:-1] + (1 if event.new_visit else 0,)
+
+
+class SqliteStore:
+    """The :class:`collector.storage.base.Store` on one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await aiosqlite.connect(self.path)
+        for pragma in PRAGMAS:
+            await self._writer.execute(pragma)
+        if self.path.exists():
+            os.chmod(self.path, 0o600)
+
+    async def _read_conn(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            uri = f"file:{self.path.resolve()}?mode=ro"
+            self._reader = await aiosqlite.connect(uri, uri=True)
+            await self._reader.execute("PRAGMA busy_timeout = 10000")
+        return self._reader
+
+    async def close(self) -> None:
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    @property
+    def w(self) -> aiosqlite.Connection:
+        if self._writer is None:
+            raise RuntimeError("store is not open")
+        return self._writer
+
+    async def migrate(self) -> list[str]:
+        """Apply numbered migrations not yet applied; return their names."""
+        applied: list[str] = []
+        async with self._lock:
+            await self.w.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER)"
+            )
+            rows = await self.w.execute_fetchall("SELECT name FROM schema_migrations")
+            done = {r[0] for r in rows}
+            folder = resources.files("collector.storage").joinpath("migrations")
+            for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+                if not entry.name.endswith(".sql") or entry.name in done:
+                    continue
+                script = entry.read_text(encoding="utf-8")
+                await self.w.executescript(
+                    f"BEGIN;\n{script}\nINSERT INTO schema_migrations VALUES "
+                    f"('{entry.name}', strftime('%s','now'));\nCOMMIT;"
+                )
+                applied.append(entry.name)
+        return applied
+
+    async def ping(self) -> bool:
+        conn = await self._read_conn()
+        rows = await conn.execute_fetchall("SELECT count(*) FROM schema_migrations")
+        return bool(rows and rows[0][0] > 0)
+
+    # -- the hot path ----------------------------------------------------------------
+    async def write_batch(self, items: Sequence[WriteItem]) -> list[DropReason | None]:
+        outcome: list[DropReason | None] = [i.drop for i in items]
+        async with self._lock:
+            opted = await self._opted_out(items)
+            rows = []
+            drops: Counter[tuple[int, str, str]] = Counter()
+            for n, item in enumerate(items):
+                if item.event is not None and (item.site_id, item.uid_hash) in opted:
+                    outcome[n] = DropReason.OPTED_OUT
+                reason = outcome[n]
+                if reason is not None:
+                    drops[(item.site_id, item.day, reason.value)] += 1
+                elif item.event is not None:
+                    rows.append(_event_row(item.event))
+            if rows:
+                await self.w.executemany(query("insert_event"), rows)
+            if drops:
+                await self.w.executemany(
+                    query("count_dropped"), [(s, d, r, n) for (s, d, r), n in drops.items()]
+                )
+            await self.w.commit()
+        return outcome
+
+    async def _opted_out(self, items: Sequence[WriteItem]) -> set[tuple[int, str | None]]:
+        by_site: dict[int, set[str]] = {}
+        for item in items:
+            if item.uid_hash is not None and item.event is not None:
+                by_site.setdefault(item.site_id, set()).add(item.uid_hash)
+        found: set[tuple[int, str | None]] = set()
+        for site_id, hashes in by_site.items():
+            rows = await self.w.execute_fetchall(
+                query("find_optouts"), (site_id, orjson.dumps(sorted(hashes)).decode())
+            )
+            found.update((site_id, r[0]) for r in rows)
+        return found
+
+    async def get_site(self, site_id: int) -> Site | None:
+        conn = await self._read_conn()
+        rows = list(await conn.execute_fetchall(query("get_site"), (site_id,)))
+        return _site_from_row(rows[0]) if rows else None
+
+    async def find_token(self, token_hash: bytes) -> TokenInfo | None:
+        conn = await self._read_conn()
+        rows = list(await conn.execute_fetchall(query("find_token"), (token_hash,)))
+        return TokenInfo(site_id=int(rows[0][0]), scope=str(rows[0][1])) if rows else None
+
+    async def get_or_create_salt(self, day: str, candidate: bytes, now: float) -> bytes:
+        async with self._lock:
+            await self.w.execute(query("insert_salt"), (day, candidate, int(now)))
+            await self.w.commit()
+            rows = list(await self.w.execute_fetchall(query("get_salt"), (day,)))
+        return bytes(rows[0][0])
+
+    async def delete_salts_before(self, day: str) -> int:
+        return await self._write(query("delete_old_salts"), (day,))
+
+    # -- administration --------------------------------------------------------------
+    async def _write(self, sql: str, args: Sequence[Any]) -> int:
+        async with self._lock:
+            cursor = await self.w.execute(sql, args)
+            await self.w.commit()
+            return int(cursor.lastrowid if sql.lstrip().upper().startswith("INSERT")
+                       else cursor.rowcount)
+
+    async def list_sites(self) -> list[Site]:
+        conn = await self._read_conn()
+        return [_site_from_row(r) for r in await conn.execute_fetchall(query("list_sites"))]
+
+    async def add_site(self, name: str, domains: Sequence[str], timezone: str, now: float) -> Site:
+        site_id = await self._write(
+            query("insert_site"),
+            (name, orjson.dumps(list(domains)).decode(), timezone, os.urandom(32),
+             settings_json(SiteSettings()), int(now)),
+        )
+        site = await self.get_site(site_id)
+        assert site is not None
+        return site
+
+    async def update_site(
+        self, site_id: int, name: str, domains: Sequence[str], timezone: str,
+        settings: SiteSettings,
+    ) -> None:
+        await self._write(
+            query("update_site"),
+            (name, orjson.dumps(list(domains)).decode(), timezone, settings_json(settings),
+             site_id),
+        )
+
+    async def add_user(self, name: str, password_hash: str, is_admin: bool, now: float) -> int:
+        return await self._write(query("insert_user"), (name, password_hash, int(is_admin), int(now)))
+
+    async def get_user(self, name: str) -> UserRecord | None:
+        conn = await self._read_conn()
+        rows = list(await conn.execute_fetchall(query("get_user"), (name,)))
+        if not rows:
+            return None
+        r = rows[0]
+        return UserRecord(id=int(r[0]), name=str(r[1]), password_hash=str(r[2]), is_admin=bool(r[3]))
+
+    async def add_token(
+        self, token_hash: bytes, site_id: int, scope: str, label: str, now: float
+    ) -> int:
+        return await self._write(query("insert_token"), (token_hash, site_id, scope, label, int(now)))
+
+    async def add_optout(self, site_id: int, user_hash: str, now: float) -> None:
+        await self._write(query("insert_optout"), (site_id, user_hash, int(now)))
+
+    async def purge_events(self, site_id: int, before_day: str) -> int:
+        return await self._write(query("purge_events"), (site_id, before_day))
+
+    async def audit(self, actor: str, action: str, detail: str, now: float) -> None:
+        await self._write(query("audit"), (int(now), actor, action, detail))
