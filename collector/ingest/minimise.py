@@ -102,10 +102,7 @@ def clean_title(title: str | None) -> str | None:
 
 def host_matches(host: str, domains: tuple[str, ...]) -> bool:
     """True when ``host`` is one of ``domains`` or a subdomain of one."""
-    for domain in domains:
-        if host == domain or host.endswith("." + domain):
-            return True
-    return False
+    return any(host == domain or host.endswith("." + domain) for domain in domains)
 
 
 def referrer(url: Url | None, own_domains: tuple[str, ...]) -> tuple[str | None, str | None]:

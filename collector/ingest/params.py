@@ -56,7 +56,7 @@ def parse_query(qs: str, into: Params | None = None) -> Params:
     for part in qs.split("&"):
         if not part:
             continue
-        name, sep, value = part.partition("=")
+        name, _, value = part.partition("=")
         if len(name) > MAX_NAME:
             continue
         pairs.append((name, value))

@@ -5,12 +5,12 @@ HTTP-free, so the endpoint stays thin and the CLI's ``demo`` feeds the same path
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from collector.auth.tokens import token_hash
 from collector.clock import Clock
 from collector.ingest import matomo, pipeline
 from collector.ingest.buffer import GroupCommitWriter
@@ -30,7 +30,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-class TTLCache(Generic[K, V]):  # noqa: UP046 (Python 3.11)
+class TTLCache(Generic[K, V]):
     """A small dict whose entries expire (sites and tokens change rarely)."""
 
     def __init__(self, clock: Clock, max_entries: int = 10_000) -> None:
@@ -72,8 +72,8 @@ class Ingestor:
         self._clock = clock
         self._metrics = metrics
         self._salts = SaltRing(store)
-        self._sites: TTLCache[int, Site] = TTLCache(clock)
-        self._tokens: TTLCache[bytes, tuple[int, str]] = TTLCache(clock)
+        self._sites: TTLCache[int, Site | None] = TTLCache(clock)
+        self._tokens: TTLCache[bytes, tuple[int, str] | None] = TTLCache(clock)
 
     @property
     def salts(self) -> SaltRing:
@@ -89,7 +89,7 @@ class Ingestor:
     async def _token_ok(self, token: str | None, site_id: int) -> bool:
         if not token:
             return False
-        key = hashlib.sha256(token.encode()).digest()
+        key = token_hash(token)
         found, info = self._tokens.get(key)
         if not found:
             record = await self._store.find_token(key)

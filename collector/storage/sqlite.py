@@ -55,7 +55,7 @@ def settings_json(settings: SiteSettings) -> str:
 
 def _event_row(event: Event) -> tuple[Any, ...]:
     row = tuple(getattr(event, c) for c in EVENT_COLUMNS)
-    return row[:-1] + (1 if event.new_visit else 0,)
+    return (*row[:-1], 1 if event.new_visit else 0)
 
 
 class SqliteStore:
@@ -118,7 +118,7 @@ class SqliteStore:
 
     async def ping(self) -> bool:
         conn = await self._read_conn()
-        rows = await conn.execute_fetchall("SELECT count(*) FROM schema_migrations")
+        rows = list(await conn.execute_fetchall("SELECT count(*) FROM schema_migrations"))
         return bool(rows and rows[0][0] > 0)
 
     # -- the hot path ----------------------------------------------------------------
@@ -183,8 +183,9 @@ class SqliteStore:
         async with self._lock:
             cursor = await self.w.execute(sql, args)
             await self.w.commit()
-            return int(cursor.lastrowid if sql.lstrip().upper().startswith("INSERT")
-                       else cursor.rowcount)
+            if sql.lstrip().upper().startswith("INSERT"):
+                return int(cursor.lastrowid or 0)
+            return int(cursor.rowcount)
 
     async def list_sites(self) -> list[Site]:
         conn = await self._read_conn()

@@ -1,0 +1,105 @@
+"""The ``collector`` command (also ``python -m collector``): the argument parser."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from collector import commands as c
+from collector.auth.tokens import SCOPES
+from collector.settings import Settings, SettingsError
+
+DESCRIPTION = """\
+A cookie-less, consent-aware web analytics collector that speaks the Matomo tracking API.
+Settings come from COLLECTOR_* environment variables (see the README's settings table)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="collector", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the HTTP server (tracking endpoint, API)",
+                           description="Migrate the database, then serve with uvicorn.")
+    serve.add_argument("--host", help="listen address (default COLLECTOR_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="listen port (default COLLECTOR_PORT, 8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (default COLLECTOR_WORKERS, 1)")
+    serve.set_defaults(func=c.cmd_serve)
+
+    sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(
+        func=c.cmd_migrate)
+
+    site = sub.add_parser("site", help="add, list, show and change sites")
+    site_sub = site.add_subparsers(dest="site_command", required=True, metavar="ACTION")
+    add = site_sub.add_parser("add", help="add a site and print its id")
+    add.add_argument("name")
+    add.add_argument("--domain", action="append", default=[], metavar="D",
+                     help="a domain the site is served on (repeat; subdomains included); "
+                          "requests from other hosts are dropped as foreign_host")
+    add.add_argument("--timezone", default="UTC", help="IANA time zone for days (default UTC)")
+    add.set_defaults(func=c.cmd_site_add)
+    site_sub.add_parser("list", help="one line a site: id, name, domains, time zone"
+                        ).set_defaults(func=c.cmd_site_list)
+    show = site_sub.add_parser("show", help="a site's settings as JSON")
+    show.add_argument("id", type=int)
+    show.set_defaults(func=c.cmd_site_show)
+    set_ = site_sub.add_parser(
+        "set", help="change a site: KEY=VALUE …",
+        description="Keys: name, domains (comma list), timezone, allowed_query_keys (comma "
+                    "list of query keys kept in URLs besides campaign keys), "
+                    "raw_retention_days, honour_dnt, honour_gpc, check_host (true/false).")
+    set_.add_argument("id", type=int)
+    set_.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
+    set_.set_defaults(func=c.cmd_site_set)
+
+    user = sub.add_parser("user", help="dashboard users")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    uadd = user_sub.add_parser("add", help="add a user (asks for the password)")
+    uadd.add_argument("name")
+    uadd.add_argument("--password-stdin", action="store_true",
+                      help="read the password from the first line of standard input")
+    uadd.add_argument("--admin", action="store_true", help="make the user an administrator")
+    uadd.set_defaults(func=c.cmd_user_add)
+
+    token = sub.add_parser("token", help="API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    tcreate = token_sub.add_parser(
+        "create", help="create a token and print it once",
+        description="stats: read the stats API; optout: the opt-out API; admin: also "
+                    "unlocks cip and back-dated cdt on the tracking endpoint (token_auth).")
+    tcreate.add_argument("--site", type=int, required=True, help="the site id")
+    tcreate.add_argument("--scope", choices=SCOPES, required=True)
+    tcreate.add_argument("--label", default="", help="a note to recognise the token by")
+    tcreate.set_defaults(func=c.cmd_token_create)
+
+    sub.add_parser("purge", help="delete raw events past retention and old salts now"
+                   ).set_defaults(func=c.cmd_purge)
+    sub.add_parser("bootstrap", help="create a demo site and an 'admin' user if none exist "
+                   "(prints the password once)").set_defaults(func=c.cmd_bootstrap)
+
+    demo = sub.add_parser("demo", help="fill a site with realistic traffic through the real "
+                          "pipeline (bots and DNT requests included)")
+    demo.add_argument("--site", type=int, default=1, help="site id (default 1)")
+    demo.add_argument("--days", type=int, default=30, help="days back from today (default 30)")
+    demo.add_argument("--visits", type=int, default=200, help="visits a day (default 200)")
+    demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    demo.set_defaults(func=c.cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(level=settings.log_level.upper(),
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return int(args.func(args, settings))
+    except (c.CliError, SettingsError) as exc:
+        print(f"collector: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""What each `collector` subcommand does (the parser is in cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import getpass
+import secrets
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import orjson
+
+from collector.auth.passwords import hash_password
+from collector.auth.tokens import new_token, token_hash
+from collector.clock import system_clock
+from collector.maintenance import purge_raw_events
+from collector.model import Site, SiteSettings
+from collector.settings import Settings
+from collector.storage import open_store
+from collector.storage.base import Store
+
+
+class CliError(Exception):
+    """A user error: printed without a traceback, exit status 2."""
+
+
+def _with_store(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:
+    async def runner() -> int:
+        store = open_store(settings)
+        await store.open()
+        try:
+            await store.migrate()
+            return await work(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(runner())
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise CliError(f"unknown time zone: {name!r}") from exc
+    return name
+
+
+def _site_dict(site: Site) -> dict[str, Any]:
+    return {"id": site.id, "name": site.name, "domains": list(site.domains),
+            "timezone": site.timezone, "settings": dataclasses.asdict(site.settings)}
+
+
+async def _get_site(store: Store, site_id: int) -> Site:
+    site = await store.get_site(site_id)
+    if site is None:
+        raise CliError(f"no site with id {site_id}")
+    return site
+
+
+# -- commands -------------------------------------------------------------------------
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    settings = dataclasses.replace(settings, host=args.host or settings.host,
+                                   port=args.port or settings.port,
+                                   workers=args.workers or settings.workers)
+    _with_store(settings, lambda store: _return(0))  # migrate before workers start
+    print(f"collector listening on http://{settings.host}:{settings.port}", file=sys.stderr)
+    uvicorn.run("collector.app:app_from_env", factory=True, host=settings.host,
+                port=settings.port, workers=settings.workers, access_log=False,
+                log_config=None, proxy_headers=False, server_header=False)
+    return 0
+
+
+async def _return(value: int) -> int:
+    return value
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(store: Store) -> int:
+        print(f"database at {settings.database_path} is up to date")
+        return 0
+
+    return _with_store(settings, work)
+
+
+def cmd_site_add(args: argparse.Namespace, settings: Settings) -> int:
+    timezone = _check_timezone(args.timezone)
+    domains = [d.strip().lower() for d in args.domain if d.strip()]
+
+    async def work(store: Store) -> int:
+        site = await store.add_site(args.name, domains, timezone, system_clock())
+        print(site.id)
+        return 0
+
+    return _with_store(settings, work)
+
+
+def cmd_site_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(store: Store) -> int:
+        for site in await store.list_sites():
+            print(f"{site.id}\t{site.name}\t{','.join(site.domains)}\t{site.timezone}")
+        return 0
+
+    return _with_store(settings, work)
+
+
+def cmd_site_show(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(store: Store) -> int:
+        site = await _get_site(store, args.id)
+        print(orjson.dumps(_site_dict(site), option=orjson.OPT_INDENT_2).decode())
+        return 0
+
+    return _with_store(settings, work)
+
+
+def apply_site_changes(site: Site, pairs: Sequence[str]) -> Site:
+    """``KEY=VALUE`` pairs → a changed site (name, domains, timezone or a site setting)."""
+    changes: dict[str, Any] = {}
+    setting_changes: dict[str, Any] = {}
+    fields = SiteSettings.__dataclass_fields__
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep:
+            raise CliError(f"expected KEY=VALUE, got {pair!r}")
+        if key == "name":
+            changes["name"] = value
+        elif key == "domains":
+            changes["domains"] = tuple(d.strip().lower() for d in value.split(",") if d.strip())
+        elif key == "timezone":
+            changes["timezone"] = _check_timezone(value)
+        elif key == "allowed_query_keys":
+            setting_changes[key] = tuple(k.strip() for k in value.split(",") if k.strip())
+        elif key == "raw_retention_days":
+            days = int(value) if value.isdigit() else 0
+            if days < 1:
+                raise CliError("raw_retention_days must be a positive integer")
+            setting_changes[key] = days
+        elif key in fields:
+            if value.lower() not in {"true", "false", "1", "0", "yes", "no"}:
+                raise CliError(f"{key} must be true or false")
+            setting_changes[key] = value.lower() in {"true", "1", "yes"}
+        else:
+            known = ["name", "domains", "timezone", *fields]
+            raise CliError(f"unknown key {key!r}; known: {', '.join(known)}")
+    settings = dataclasses.replace(site.settings, **setting_changes)
+    return dataclasses.replace(site, settings=settings, **changes)
+
+
+def cmd_site_set(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(store: Store) -> int:
+        site = apply_site_changes(await _get_site(store, args.id), args.pairs)
+        await store.update_site(site.id, site.name, site.domains, site.timezone, site.settings)
+        await store.audit("cli", "site.set", orjson.dumps(args.pairs).decode(), system_clock())
+        print(orjson.dumps(_site_dict(site), option=orjson.OPT_INDENT_2).decode())
+        return 0
+
+    return _with_store(settings, work)
+
+
+def _read_password(from_stdin: bool) -> str:
+    password = sys.stdin.readline().rstrip("\n") if from_stdin else getpass.getpass("password: ")
+    if len(password) < 8:
+        raise CliError("the password needs at least 8 characters")
+    return password
+
+
+def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
+    password = _read_password(args.password_stdin)
+
+    async def work(store: Store) -> int:
+        if await store.get_user(args.name) is not None:
+            raise CliError(f"user {args.name!r} exists")
+        await store.add_user(args.name, hash_password(password), args.admin, system_clock())
+        await store.audit("cli", "user.add", orjson.dumps({"name": args.name}).decode(),
+                          system_clock())
+        print(f"user {args.name} added")
+        return 0
+
+    return _with_store(settings, work)
+
+
+def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(store: Store) -> int:
+        await _get_site(store, args.site)
+        token = new_token()
+        await store.add_token(token_hash(token), args.site, args.scope, args.label, system_clock())
+        await store.audit("cli", "token.create",
+                          orjson.dumps({"site": args.site, "scope": args.scope}).decode(),
+                          system_clock())
+        print(token)
+        return 0
+
+    return _with_store(settings, work)
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from collector.ingest.visitor import SaltRing
+
+    async def work(store: Store) -> int:
+        events = await purge_raw_events(store, settings, system_clock)
+        salts = await SaltRing(store).purge(system_clock())
+        print(f"deleted {events} raw events past retention and {salts} old salts")
+        return 0
+
+    return _with_store(settings, work)
+
+
+def cmd_bootstrap(args: argparse.Namespace, settings: Settings) -> int:
+    """What ``make run`` does first: a demo site and an admin, each only once."""
+
+    async def work(store: Store) -> int:
+        if not await store.list_sites():
+            site = await store.add_site("Demo site", ["localhost", "127.0.0.1", "demo.example"],
+                                        "UTC", system_clock())
+            print(f"created demo site {site.id} (domains localhost, 127.0.0.1, demo.example)")
+        if await store.get_user("admin") is None:
+            password = secrets.token_urlsafe(12)
+            await store.add_user("admin", hash_password(password), True, system_clock())
+            print(f"created user 'admin' with password: {password}  (shown once; keep it)")
+        return 0
+
+    return _with_store(settings, work)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from collector.demo import run_demo
+
+    async def work(store: Store) -> int:
+        await _get_site(store, args.site)
+        counts = await run_demo(store, settings, args.site, days=args.days,
+                                visits_per_day=args.visits, seed=args.seed)
+        print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+        return 0
+
+    return _with_store(settings, work)
