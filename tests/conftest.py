@@ -1,0 +1,82 @@
+"""Shared fixtures: a real SQLite file per test, the app with its lifespan running, an
+HTTP client speaking ASGI to it, a frozen clock, and a site to track."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from collector.app import create_app
+from collector.auth.tokens import new_token, token_hash
+from collector.clock import FrozenClock
+from collector.model import Site
+from collector.settings import Settings
+from collector.storage.sqlite import SqliteStore
+
+# 2026-11-22 12:00:00 UTC
+NOON = 1795348800.0
+
+CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+          "Chrome/130.0.0.0 Safari/537.36")
+BROWSER_HEADERS = {"User-Agent": CHROME, "Accept-Language": "en-GB,en;q=0.9"}
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(NOON)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(database=f"sqlite:///{tmp_path}/collector.sqlite3", access_log=False,
+                    secret_key="test-secret")
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FrozenClock) -> AsyncIterator[Starlette]:
+    application = create_app(settings, clock=clock, run_maintenance=False)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.195", 54321))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def store(app: Starlette) -> SqliteStore:
+    return app.state.store  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def site(store: SqliteStore, clock: FrozenClock) -> Site:
+    return await store.add_site("Example", ["example.com"], "Europe/Oslo", clock())
+
+
+@pytest.fixture
+async def admin_token(store: SqliteStore, site: Site, clock: FrozenClock) -> str:
+    token = new_token()
+    await store.add_token(token_hash(token), site.id, "admin", "test", clock())
+    return token
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[sqlite3.Connection]:
+    """A plain sqlite3 connection to the test database, rows as dicts."""
+    conn = sqlite3.connect(settings.database_path)
+    conn.row_factory = sqlite3.Row
+    yield conn
+    conn.close()
+
+
+def rows(conn: sqlite3.Connection, sql: str, *args: Any) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(sql, args)]
