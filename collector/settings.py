@@ -82,8 +82,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", "8000", "Port `collector serve` listens on.", int),
     Setting("workers", "1", "Worker processes for `collector serve`.", _positive_int),
     Setting("secret_key", "",
-            "Secret for keyed hashes and tokens. Generated into the data directory "
-            "(`secret_key` file, mode 0600) when empty.", _str, True),
+            "Instance secret (for signing dashboard sessions). Generated into the data "
+            "directory (`secret_key` file, mode 0600) when empty.", _str, True),
     Setting("trusted_proxies", "",
             "Comma-separated CIDRs whose `X-Forwarded-For` is believed (default: none; "
             "the socket peer is the client).", _networks),
@@ -94,7 +94,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Default days raw events are kept before `purge` deletes them (a site may "
             "override it).", _positive_int),
     Setting("rollup_interval_s", "60",
-            "Seconds between background rollups and purges in `serve`.", _positive_int),
+            "Seconds between background maintenance runs in `serve` (deleting expired "
+            "visitor salts; raw-event retention runs hourly).", _positive_int),
     Setting("access_log", "true",
             "Write the collector's own access log (masked IPs only) to stderr.", _bool),
     Setting("max_body_bytes", "65536", "Largest accepted tracking request body.",

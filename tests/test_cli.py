@@ -1,0 +1,115 @@
+"""The `collector` command, run as a user runs it (a subprocess on a real database)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from collector.auth.passwords import verify_password
+
+
+class Cli:
+    def __init__(self, tmp_path: Path) -> None:
+        self.db = tmp_path / "data" / "c.sqlite3"
+        self.env = {**os.environ, "COLLECTOR_DATABASE": f"sqlite:///{self.db}"}
+
+    def __call__(self, *args: str, stdin: str | None = None, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([sys.executable, "-m", "collector", *args], env=self.env, input=stdin,
+                              capture_output=True, text=True, timeout=60)
+        if ok:
+            assert done.returncode == 0, done.stderr
+        return done
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path)
+
+
+def test_site_add_prints_the_id_and_list_show_set_round_trip(cli: Cli) -> None:
+    assert cli("site", "add", "Shop", "--domain", "Shop.Example", "--domain", "example.org",
+               "--timezone", "Europe/Oslo").stdout.strip() == "1"
+    assert cli("site", "add", "Blog").stdout.strip() == "2"
+    listing = cli("site", "list").stdout.splitlines()
+    assert listing[0].split("\t") == ["1", "Shop", "shop.example,example.org", "Europe/Oslo"]
+    shown = json.loads(cli("site", "show", "1").stdout)
+    assert shown["settings"]["honour_dnt"] is True and shown["domains"] == ["shop.example", "example.org"]
+    cli("site", "set", "1", "allowed_query_keys=q,page", "raw_retention_days=7", "honour_gpc=false",
+        "name=Shop 2")
+    shown = json.loads(cli("site", "show", "1").stdout)
+    assert shown["name"] == "Shop 2"
+    assert shown["settings"]["allowed_query_keys"] == ["q", "page"]
+    assert shown["settings"]["raw_retention_days"] == 7 and shown["settings"]["honour_gpc"] is False
+
+
+@pytest.mark.parametrize("args, message", [
+    (["site", "show", "9"], "no site with id 9"),
+    (["site", "add", "X", "--timezone", "Mars/Olympus"], "unknown time zone"),
+    (["site", "set", "1", "colour=blue"], "unknown key"),
+    (["site", "set", "1", "raw_retention_days=0"], "positive integer"),
+    (["token", "create", "--site", "5", "--scope", "stats"], "no site with id 5"),
+])
+def test_user_errors_exit_2_with_a_message_and_no_traceback(cli: Cli, args: list[str], message: str) -> None:
+    cli("site", "add", "Shop")
+    done = cli(*args, ok=False)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_user_add_hashes_the_password(cli: Cli) -> None:
+    cli("user", "add", "ann", "--password-stdin", "--admin", stdin="correct horse battery\n")
+    row = sqlite3.connect(cli.db).execute("SELECT password_hash, is_admin FROM users WHERE name='ann'").fetchone()
+    assert row[1] == 1
+    assert "correct horse" not in row[0]
+    assert verify_password("correct horse battery", row[0])
+    assert not verify_password("wrong", row[0])
+    assert cli("user", "add", "ann", "--password-stdin", stdin="another password\n", ok=False).returncode == 2
+    assert cli("user", "add", "bob", "--password-stdin", stdin="short\n", ok=False).returncode == 2
+
+
+def test_token_create_prints_it_once_and_stores_only_a_hash(cli: Cli) -> None:
+    cli("site", "add", "Shop")
+    token = cli("token", "create", "--site", "1", "--scope", "admin").stdout.strip()
+    assert token.startswith("col_") and len(token) > 30
+    raw = cli.db.read_bytes() + Path(str(cli.db) + "-wal").read_bytes() if Path(str(cli.db) + "-wal").exists() \
+        else cli.db.read_bytes()
+    assert token.encode() not in raw
+    scope = sqlite3.connect(cli.db).execute("SELECT site_id, scope FROM tokens").fetchall()
+    assert scope == [(1, "admin")]
+
+
+def test_bootstrap_creates_a_demo_site_and_admin_once(cli: Cli) -> None:
+    first = cli("bootstrap").stdout
+    assert "created demo site 1" in first and "password:" in first
+    second = cli("bootstrap").stdout
+    assert second == ""
+    assert cli("site", "list").stdout.count("\n") == 1
+
+
+def test_demo_fills_the_site_through_the_pipeline(cli: Cli) -> None:
+    cli("bootstrap")
+    out = cli("demo", "--days", "2", "--visits", "30").stdout
+    assert "stored:" in out
+    conn = sqlite3.connect(cli.db)
+    kinds = dict(conn.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
+    assert kinds["pageview"] > 30 and "ping" in kinds
+    reasons = {r for (r,) in conn.execute("SELECT DISTINCT reason FROM dropped")}
+    assert {"bot", "dnt"} <= reasons
+    days = conn.execute("SELECT count(DISTINCT day) FROM events").fetchone()[0]
+    assert days >= 3
+    # salts for the demo's past days are gone: at most today's and yesterday's remain
+    assert conn.execute("SELECT count(*) FROM salts").fetchone()[0] <= 2
+
+
+def test_migrate_is_idempotent(cli: Cli) -> None:
+    cli("migrate")
+    cli("migrate")
+    names = sqlite3.connect(cli.db).execute("SELECT name FROM schema_migrations").fetchall()
+    assert names == [("0001_initial.sql",)]
