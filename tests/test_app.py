@@ -1,0 +1,116 @@
+"""The app around the tracking path: health, metrics, the access log, maintenance, secrets."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import stat
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from collector.clock import FrozenClock
+from collector.ingest.visitor import utc_day
+from collector.maintenance import Task, purge_raw_events, run_tasks
+from collector.model import Event, Kind, Site
+from collector.secrets_file import ensure_secret_key
+from collector.settings import Settings
+from collector.storage.base import WriteItem
+from collector.storage.sqlite import SqliteStore
+from tests.conftest import BROWSER_HEADERS
+
+
+async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).text == "ok\n"
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+
+
+async def test_unknown_paths_and_methods_get_json_errors(client: httpx.AsyncClient) -> None:
+    missing = await client.get("/nope")
+    assert missing.status_code == 404 and missing.json()["error"] == "not found"
+    wrong = await client.delete("/matomo.php")
+    assert wrong.status_code == 405 and wrong.json()["error"] == "method not allowed"
+
+
+async def test_metrics_count_accepted_dropped_and_invalid(client: httpx.AsyncClient, site: Site) -> None:
+    base = {"idsite": site.id, "rec": 1, "url": "https://example.com/"}
+    await client.get("/matomo.php", params=base, headers=BROWSER_HEADERS)
+    await client.get("/matomo.php", params=base, headers={**BROWSER_HEADERS, "DNT": "1"})
+    await client.get("/matomo.php", params={**base, "idsite": "abc"})
+    text = (await client.get("/metrics")).text
+    assert "collector_accepted_total 1\n" in text
+    assert 'collector_dropped_total{reason="dnt"} 1\n' in text
+    assert "collector_invalid_total 1\n" in text
+    assert "collector_batch_size_count 2\n" in text
+    assert 'collector_commit_seconds_bucket{le="+Inf"} 2\n' in text
+
+
+async def test_the_access_log_holds_the_masked_ip_and_no_query(
+    tmp_path: Path, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    from collector.app import create_app
+
+    settings = Settings(database=f"sqlite:///{tmp_path}/c.sqlite3", access_log=True, secret_key="k")
+    app = create_app(settings, clock=clock, run_maintenance=False)
+    caplog.set_level(logging.INFO, logger="collector.access")
+    async with app.router.lifespan_context(app):
+        await app.state.store.add_site("S", [], "UTC", clock())
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.195", 1234))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            await client.get("/matomo.php?idsite=1&rec=1&uid=secret-user&url=http://x/?e=a@b.c")
+    lines = [r.getMessage() for r in caplog.records if r.name == "collector.access"]
+    assert lines and lines[0].startswith('203.0.0.0 "GET /matomo.php" 200 ')
+    joined = "\n".join(r.getMessage() for r in caplog.records)
+    assert "203.0.113.195" not in joined and "secret-user" not in joined and "a@b.c" not in joined
+
+
+async def test_purge_keeps_each_sites_retention(store: SqliteStore, site: Site, clock: FrozenClock) -> None:
+    settings = Settings(raw_retention_days=30)
+    today = utc_day(clock())
+
+    def event(days_ago: int) -> WriteItem:
+        day = (today - timedelta(days=days_ago)).isoformat()
+        return WriteItem(site.id, day, Event(site.id, 0, day, 1, Kind.PAGEVIEW), None)
+
+    await store.write_batch([event(0), event(29), event(31), event(60)])
+    assert await purge_raw_events(store, settings, clock) == 2
+    await store.update_site(site.id, site.name, site.domains, site.timezone,
+                            site.settings.__class__(raw_retention_days=10))
+    assert await purge_raw_events(store, settings, clock) == 1
+
+
+async def test_the_task_runner_runs_each_task_by_its_period_and_survives_failures() -> None:
+    calls: list[str] = []
+
+    async def ok() -> None:
+        calls.append("ok")
+
+    async def broken() -> None:
+        calls.append("broken")
+        raise RuntimeError("boom")
+
+    ticks = 0
+
+    async def fake_sleep(seconds: float) -> None:
+        nonlocal ticks
+        ticks += 1
+        if ticks >= 10:
+            raise asyncio.CancelledError
+        await asyncio.sleep(0)
+
+    with pytest.raises(asyncio.CancelledError):
+        await run_tasks([Task("ok", ok, 5), Task("broken", broken, 100)], sleep=fake_sleep)
+    assert calls.count("ok") == 2 and calls.count("broken") == 1
+
+
+def test_the_secret_key_is_generated_once_with_mode_0600(tmp_path: Path) -> None:
+    key = ensure_secret_key("", tmp_path / "data")
+    assert len(key) >= 48
+    path = tmp_path / "data" / "secret_key"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert ensure_secret_key("", tmp_path / "data") == key
+    assert ensure_secret_key("configured", tmp_path / "data") == "configured"
