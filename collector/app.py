@@ -101,6 +101,7 @@ def create_app(
     app.state.store = store
     app.state.metrics = metrics
     app.state.ingestor = ingestor
+    app.state.stats = store.stats()
     app.state.clock = clock
     return app
 

@@ -74,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     tcreate.add_argument("--label", default="", help="a note to recognise the token by")
     tcreate.set_defaults(func=c.cmd_token_create)
 
+    roll = sub.add_parser("rollup", help="recompute daily tables from raw events",
+                          description="Without options: the days that received events since the "
+                          "last rollup (what `serve` does every COLLECTOR_ROLLUP_INTERVAL_S). With "
+                          "--site and/or --day: every such day that still has raw events.")
+    roll.add_argument("--site", type=int, help="only this site")
+    roll.add_argument("--day", help="only this day (YYYY-MM-DD, in the site's time zone)")
+    roll.set_defaults(func=c.cmd_rollup)
+
     sub.add_parser("purge", help="delete raw events past retention and old salts now"
                    ).set_defaults(func=c.cmd_purge)
     sub.add_parser("bootstrap", help="create a demo site and an 'admin' user if none exist "

@@ -9,6 +9,7 @@ import getpass
 import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -194,6 +195,25 @@ def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
                           orjson.dumps({"site": args.site, "scope": args.scope}).decode(),
                           system_clock())
         print(token)
+        return 0
+
+    return _with_store(settings, work)
+
+
+def cmd_rollup(args: argparse.Namespace, settings: Settings) -> int:
+    from collector.rollups.runner import rollup
+
+    if args.day is not None:
+        try:
+            date.fromisoformat(args.day)
+        except ValueError as exc:
+            raise CliError(f"--day must be YYYY-MM-DD, not {args.day!r}") from exc
+
+    async def work(store: Store) -> int:
+        if args.site is not None:
+            await _get_site(store, args.site)
+        done = await rollup(store, settings, system_clock, args.site, args.day)
+        print(f"rolled up {len(done)} site-days" + "".join(f"\n{s}\t{d}" for s, d in done))
         return 0
 
     return _with_store(settings, work)

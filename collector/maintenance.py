@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from collector.clock import Clock
 from collector.ingest.visitor import SaltRing
+from collector.rollups.runner import rollup
 from collector.settings import Settings
 from collector.storage.base import Store
 
@@ -38,6 +39,7 @@ async def purge_raw_events(store: Store, settings: Settings, clock: Clock) -> in
 def task_table(store: Store, salts: SaltRing, settings: Settings, clock: Clock) -> list[Task]:
     interval = float(settings.rollup_interval_s)
     return [
+        Task("roll up days that received events", lambda: rollup(store, settings, clock), interval),
         Task("delete visitor salts older than yesterday", lambda: salts.purge(clock()), interval),
         Task("delete raw events past their retention",
              lambda: purge_raw_events(store, settings, clock), max(interval, 3600.0)),

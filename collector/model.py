@@ -59,6 +59,14 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
+class SiteClock:
+    """What the rollup needs to know of a site: its time zone and raw retention."""
+
+    tz: ZoneInfo
+    retention_days: int
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     """One minimised event: no IP, no raw User-Agent, no query string, no user id."""
 

@@ -6,6 +6,7 @@ from starlette.routing import Route
 
 from collector import health
 from collector.ingest import endpoint
+from collector.stats import api as stats_api
 
 TRACK_METHODS = ["GET", "POST", "OPTIONS"]
 
@@ -16,4 +17,5 @@ ROUTES = [
     Route("/healthz", health.healthz, methods=["GET", "HEAD"]),
     Route("/readyz", health.readyz, methods=["GET", "HEAD"]),
     Route("/metrics", health.metrics, methods=["GET"]),
+    *stats_api.ROUTES,
 ]

@@ -114,4 +114,4 @@ def test_migrate_is_idempotent(cli: Cli) -> None:
     cli("migrate")
     cli("migrate")
     names = sqlite3.connect(cli.db).execute("SELECT name FROM schema_migrations").fetchall()
-    assert names == [("0001_initial.sql",)]
+    assert names == [("0001_initial.sql",), ("0002_daily_tables.sql",)]

@@ -4,11 +4,14 @@ suite every backend must pass."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from collector.model import DropReason, Event, Site, SiteSettings
+from collector.model import DropReason, Event, Site, SiteClock, SiteSettings
+
+if TYPE_CHECKING:
+    from collector.stats.reports import StatsReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +70,9 @@ class Store(Protocol):
     async def add_optout(self, site_id: int, user_hash: str, now: float) -> None: ...
     async def purge_events(self, site_id: int, before_day: str) -> int: ...
     async def audit(self, actor: str, action: str, detail: str, now: float) -> None: ...
+
+    # daily tables and stats
+    async def rollup(self, sites: Mapping[int, SiteClock], now: float,
+                     only: Sequence[tuple[int, str]] | None) -> list[tuple[int, str]]: ...
+    async def days_with_events(self, site_id: int | None, day: str | None) -> list[tuple[int, str]]: ...
+    def stats(self) -> StatsReader: ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,11 @@ from typing import Any
 import aiosqlite
 import orjson
 
-from collector.model import EVENT_COLUMNS, DropReason, Event, Site, SiteSettings
+from collector.model import EVENT_COLUMNS, DropReason, Event, Site, SiteClock, SiteSettings
 from collector.storage.base import TokenInfo, UserRecord, WriteItem
 from collector.storage.sql import query
+from collector.storage.sqlite_rollup import days_with_events, run_rollup
+from collector.storage.sqlite_stats import SqliteStats
 
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -235,3 +237,15 @@ class SqliteStore:
 
     async def audit(self, actor: str, action: str, detail: str, now: float) -> None:
         await self._write(query("audit"), (int(now), actor, action, detail))
+
+    # -- daily tables and stats ------------------------------------------------------
+    async def rollup(self, sites: Mapping[int, SiteClock], now: float,
+                     only: Sequence[tuple[int, str]] | None) -> list[tuple[int, str]]:
+        """Heavy work on its own connection in a thread: ingest keeps committing."""
+        return await asyncio.to_thread(run_rollup, self.path, sites, now, only)
+
+    async def days_with_events(self, site_id: int | None, day: str | None) -> list[tuple[int, str]]:
+        return await asyncio.to_thread(days_with_events, self.path, site_id, day)
+
+    def stats(self) -> SqliteStats:
+        return SqliteStats(self._read_conn)

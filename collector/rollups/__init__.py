@@ -1,0 +1,1 @@
+"""Rollups: raw events → daily tables (visits, bounces, durations, dimensions)."""

@@ -1,0 +1,1 @@
+"""Stats: periods, reports (one function per report) and the JSON/CSV API."""

@@ -1,0 +1,148 @@
+"""The stats JSON API (and CSV on request). Thin handlers: authorise, parse the period,
+call one report, encode."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from collector.auth.tokens import token_hash
+from collector.model import Site
+from collector.stats import reports
+from collector.stats.period import Period, PeriodError, parse_interval, parse_period
+
+READ_SCOPES = ("stats", "admin")
+MAX_LIMIT = 1000
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, detail: Any = None) -> None:
+        super().__init__(error)
+        self.status, self.error, self.detail = status, error, detail
+
+
+def json_response(payload: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(payload), status_code=status, media_type="application/json",
+                    headers={"Cache-Control": "no-store"})
+
+
+def csv_response(rows: list[dict[str, Any]], filename: str) -> Response:
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{filename}.csv"', "Cache-Control": "no-store"})
+
+
+async def authorised_site(request: Request) -> Site:
+    """The site in the path, if the bearer token may read it."""
+    raw_id = request.path_params.get("site_id", "")
+    try:
+        site_id = int(raw_id)
+    except ValueError as exc:
+        raise ApiError(404, "not found", "no such site") from exc
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
+    info = await request.app.state.store.find_token(token_hash(token.strip()))
+    if info is None or info.site_id != site_id or info.scope not in READ_SCOPES:
+        raise ApiError(403, "forbidden", "this token may not read this site's stats")
+    site: Site | None = await request.app.state.store.get_site(site_id)
+    if site is None:
+        raise ApiError(404, "not found", "no such site")
+    return site
+
+
+def _period(request: Request, site: Site) -> Period:
+    today = datetime.fromtimestamp(request.app.state.clock(), site.tz).date()
+    return parse_period(request.query_params.get("from"), request.query_params.get("to"), today)
+
+
+def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ApiError(400, "bad request", f"`{name}` must be an integer from {low} to {high}")
+    return int(raw)
+
+
+def _wants_csv(request: Request) -> bool:
+    fmt = request.query_params.get("format", "json").lower()
+    if fmt not in ("json", "csv"):
+        raise ApiError(400, "bad request", "`format` must be json or csv")
+    return fmt == "csv"
+
+
+Handler = Callable[[Request, Site], Awaitable[Response]]
+
+
+def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def wrapped(request: Request) -> Response:
+        try:
+            site = await authorised_site(request)
+            return await handler(request, site)
+        except PeriodError as exc:
+            return json_response({"error": "bad request", "detail": str(exc)}, 400)
+        except ApiError as exc:
+            return json_response({"error": exc.error, "detail": exc.detail}, exc.status)
+
+    return wrapped
+
+
+async def summary(request: Request, site: Site) -> Response:
+    return json_response(await reports.summary(request.app.state.stats, site.id, _period(request, site)))
+
+
+async def timeseries(request: Request, site: Site) -> Response:
+    period = _period(request, site)
+    interval = parse_interval(request.query_params.get("interval"), period)
+    as_csv = _wants_csv(request)
+    data = await reports.timeseries(request.app.state.stats, site.id, period, interval)
+    if as_csv:
+        return csv_response(data["points"], f"timeseries-{site.id}-{period.start}-{period.end}")
+    return json_response(data)
+
+
+async def breakdown(request: Request, site: Site) -> Response:
+    name = request.path_params["dimension"]
+    if name not in reports.DIMENSIONS:
+        raise ApiError(404, "not found", f"unknown dimension; one of: {' '.join(reports.DIMENSIONS)}")
+    period = _period(request, site)
+    limit = _int(request, "limit", 10, 1, MAX_LIMIT)
+    offset = _int(request, "offset", 0, 0, 10**6)
+    as_csv = _wants_csv(request)
+    data = await reports.breakdown(request.app.state.stats, site.id, name, period, limit, offset)
+    if as_csv:
+        return csv_response(data["rows"], f"{name}-{site.id}-{period.start}-{period.end}")
+    return json_response(data)
+
+
+async def realtime(request: Request, site: Site) -> Response:
+    return json_response(await reports.realtime(request.app.state.stats, site.id,
+                                                request.app.state.clock()))
+
+
+async def dropped(request: Request, site: Site) -> Response:
+    return json_response(await reports.dropped(request.app.state.stats, site.id, _period(request, site)))
+
+
+PREFIX = "/api/v1/sites/{site_id}"
+ROUTES = [
+    Route(f"{PREFIX}/summary", endpoint(summary), methods=["GET"]),
+    Route(f"{PREFIX}/timeseries", endpoint(timeseries), methods=["GET"]),
+    Route(f"{PREFIX}/breakdown/{{dimension}}", endpoint(breakdown), methods=["GET"]),
+    Route(f"{PREFIX}/realtime", endpoint(realtime), methods=["GET"]),
+    Route(f"{PREFIX}/dropped", endpoint(dropped), methods=["GET"]),
+]

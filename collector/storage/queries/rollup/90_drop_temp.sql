@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS _visit_events;
+DROP TABLE IF EXISTS _visits;

@@ -1,0 +1,4 @@
+SELECT reason, SUM(n) FROM dropped
+WHERE site_id = :site AND day BETWEEN :from AND :to
+GROUP BY reason
+ORDER BY SUM(n) DESC, reason
