@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -16,8 +16,11 @@ from starlette.routing import Route
 
 from collector.auth.tokens import token_hash
 from collector.model import Site
+from collector.rollups.runner import site_clocks
 from collector.stats import reports
+from collector.stats.filters import FilterError, parse_filters
 from collector.stats.period import Period, PeriodError, parse_interval, parse_period
+from collector.stats.reports import StatsReader
 
 READ_SCOPES = ("stats", "admin")
 MAX_LIMIT = 1000
@@ -93,7 +96,7 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         try:
             site = await authorised_site(request)
             return await handler(request, site)
-        except PeriodError as exc:
+        except (PeriodError, FilterError) as exc:
             return json_response({"error": "bad request", "detail": str(exc)}, 400)
         except ApiError as exc:
             return json_response({"error": exc.error, "detail": exc.detail}, exc.status)
@@ -101,15 +104,45 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     return wrapped
 
 
+Report = Callable[[StatsReader], Awaitable[dict[str, Any]]]
+
+
+async def _run(request: Request, site: Site, period: Period, report: Report) -> dict[str, Any]:
+    """Run a report on the daily tables or, with filters, on raw events (and say so)."""
+    filters = parse_filters(request.query_params)
+    if not filters.active:
+        return await report(request.app.state.stats)
+    sites = await site_clocks(request.app.state.store, request.app.state.settings)
+    reader = request.app.state.store.filtered_stats(filters, sites)
+    try:
+        data = await report(reader)
+    finally:
+        reader.close()
+    today = datetime.fromtimestamp(request.app.state.clock(), site.tz).date()
+    first_raw_day = today - timedelta(days=sites[site.id].retention_days)
+    return {**data, "filters": filters.as_dict(), "source": "raw_events",
+            "complete": period.start >= first_raw_day,
+            "note": "filtered reports are computed from raw events, kept "
+                    f"{sites[site.id].retention_days} days; earlier days count nothing"}
+
+
+def _no_filters(request: Request, report: str) -> None:
+    if parse_filters(request.query_params).active:
+        raise ApiError(400, "bad request", f"filters do not apply to {report}")
+
+
 async def summary(request: Request, site: Site) -> Response:
-    return json_response(await reports.summary(request.app.state.stats, site.id, _period(request, site)))
+    period = _period(request, site)
+    return json_response(await _run(request, site, period,
+                                    lambda reader: reports.summary(reader, site.id, period)))
 
 
 async def timeseries(request: Request, site: Site) -> Response:
     period = _period(request, site)
     interval = parse_interval(request.query_params.get("interval"), period)
     as_csv = _wants_csv(request)
-    data = await reports.timeseries(request.app.state.stats, site.id, period, interval)
+    data = await _run(request, site, period,
+                      lambda reader: reports.timeseries(reader, site.id, period, interval))
     if as_csv:
         return csv_response(data["points"], f"timeseries-{site.id}-{period.start}-{period.end}")
     return json_response(data)
@@ -123,18 +156,21 @@ async def breakdown(request: Request, site: Site) -> Response:
     limit = _int(request, "limit", 10, 1, MAX_LIMIT)
     offset = _int(request, "offset", 0, 0, 10**6)
     as_csv = _wants_csv(request)
-    data = await reports.breakdown(request.app.state.stats, site.id, name, period, limit, offset)
+    data = await _run(request, site, period,
+                      lambda reader: reports.breakdown(reader, site.id, name, period, limit, offset))
     if as_csv:
         return csv_response(data["rows"], f"{name}-{site.id}-{period.start}-{period.end}")
     return json_response(data)
 
 
 async def realtime(request: Request, site: Site) -> Response:
+    _no_filters(request, "realtime")
     return json_response(await reports.realtime(request.app.state.stats, site.id,
                                                 request.app.state.clock()))
 
 
 async def dropped(request: Request, site: Site) -> Response:
+    _no_filters(request, "dropped requests (they carry no attributes)")
     return json_response(await reports.dropped(request.app.state.stats, site.id, _period(request, site)))
 
 

@@ -71,6 +71,10 @@ class StatsReader(Protocol):
     async def dropped(self, site_id: int, period: Period) -> list[tuple[str, int]]: ...
 
 
+class FilteredReader(StatsReader, Protocol):
+    def close(self) -> None: ...
+
+
 def _range(period: Period) -> dict[str, str]:
     return {"from": period.start.isoformat(), "to": period.end.isoformat()}
 

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Protocol
 from collector.model import DropReason, Event, Site, SiteClock, SiteSettings
 
 if TYPE_CHECKING:
-    from collector.stats.reports import StatsReader
+    from collector.stats.filters import Filters
+    from collector.stats.reports import FilteredReader, StatsReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +77,4 @@ class Store(Protocol):
                      only: Sequence[tuple[int, str]] | None) -> list[tuple[int, str]]: ...
     async def days_with_events(self, site_id: int | None, day: str | None) -> list[tuple[int, str]]: ...
     def stats(self) -> StatsReader: ...
+    def filtered_stats(self, filters: Filters, sites: Mapping[int, SiteClock]) -> FilteredReader: ...

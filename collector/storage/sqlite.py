@@ -19,8 +19,10 @@ import aiosqlite
 import orjson
 
 from collector.model import EVENT_COLUMNS, DropReason, Event, Site, SiteClock, SiteSettings
+from collector.stats.filters import Filters
 from collector.storage.base import TokenInfo, UserRecord, WriteItem
 from collector.storage.sql import query
+from collector.storage.sqlite_filtered import SqliteFilteredStats
 from collector.storage.sqlite_rollup import days_with_events, run_rollup
 from collector.storage.sqlite_stats import SqliteStats
 
@@ -249,3 +251,6 @@ class SqliteStore:
 
     def stats(self) -> SqliteStats:
         return SqliteStats(self._read_conn)
+
+    def filtered_stats(self, filters: Filters, sites: Mapping[int, SiteClock]) -> SqliteFilteredStats:
+        return SqliteFilteredStats(self.path, filters, sites)

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from collector.model import SiteClock
@@ -51,8 +52,8 @@ def day_offsets(day: date, tz: ZoneInfo) -> dict[str, int]:
     return {"offset1_ms": first, "offset2_ms": last, "switch_ms": switch}
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+def connect(path: Path, check_same_thread: bool = True) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=check_same_thread)
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.create_function("collector_channel", 4, channel, deterministic=True)
@@ -68,24 +69,29 @@ def _only_comments(sql: str) -> bool:
     return all(not line.strip() or line.strip().startswith("--") for line in sql.splitlines())
 
 
-def rollup_day(conn: sqlite3.Connection, site_id: int, day: date, site: SiteClock) -> None:
-    """Recompute one site-day from its raw events and replace its rows atomically."""
-    params = {"site": site_id, "day": day.isoformat(), **day_offsets(day, site.tz)}
-    for name in STEPS_BEFORE:
+def day_params(site_id: int, day: date, site: SiteClock) -> dict[str, Any]:
+    return {"site": site_id, "day": day.isoformat(), **day_offsets(day, site.tz)}
+
+
+def run_steps(conn: sqlite3.Connection, names: Iterable[str], params: Mapping[str, Any]) -> None:
+    for name in names:
         for sql in _statements(name):
             conn.execute(sql, params)
+
+
+def rollup_day(conn: sqlite3.Connection, site_id: int, day: date, site: SiteClock) -> None:
+    """Recompute one site-day from its raw events and replace its rows atomically."""
+    params = day_params(site_id, day, site)
+    run_steps(conn, STEPS_BEFORE, params)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for name in STEPS_WRITE:
-            for sql in _statements(name):
-                conn.execute(sql, params)
+        run_steps(conn, STEPS_WRITE, params)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     finally:
-        for sql in _statements("rollup/90_drop_temp"):
-            conn.execute(sql)
+        run_steps(conn, ("rollup/90_drop_temp",), params)
 
 
 def _take_lease(conn: sqlite3.Connection, now: float) -> bool:
