@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         "set", help="change a site: KEY=VALUE …",
         description="Keys: name, domains (comma list), timezone, allowed_query_keys (comma "
                     "list of query keys kept in URLs besides campaign keys), "
-                    "raw_retention_days, honour_dnt, honour_gpc, check_host (true/false).")
+                    "raw_retention_days, aggregate_retention_months (0 = forever), honour_dnt, honour_gpc, "
+                    "check_host (true/false).")
     set_.add_argument("id", type=int)
     set_.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
     set_.set_defaults(func=c.cmd_site_set)
@@ -82,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--day", help="only this day (YYYY-MM-DD, in the site's time zone)")
     roll.set_defaults(func=c.cmd_rollup)
 
-    sub.add_parser("purge", help="delete raw events past retention and old salts now"
+    sub.add_parser("purge", help="delete raw events and daily rows past retention, and old salts, now"
                    ).set_defaults(func=c.cmd_purge)
     sub.add_parser("bootstrap", help="create a demo site and an 'admin' user if none exist "
                    "(prints the password once)").set_defaults(func=c.cmd_bootstrap)

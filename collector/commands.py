@@ -18,7 +18,7 @@ import orjson
 from collector.auth.passwords import hash_password
 from collector.auth.tokens import new_token, token_hash
 from collector.clock import system_clock
-from collector.maintenance import purge_raw_events
+from collector.maintenance import purge_aggregates, purge_raw_events
 from collector.model import Site, SiteSettings
 from collector.settings import Settings
 from collector.storage import open_store
@@ -142,6 +142,10 @@ def apply_site_changes(site: Site, pairs: Sequence[str]) -> Site:
             if days < 1:
                 raise CliError("raw_retention_days must be a positive integer")
             setting_changes[key] = days
+        elif key == "aggregate_retention_months":
+            if not value.isdigit():
+                raise CliError("aggregate_retention_months must be 0 (forever) or a positive integer")
+            setting_changes[key] = int(value)
         elif key in fields:
             if value.lower() not in {"true", "false", "1", "0", "yes", "no"}:
                 raise CliError(f"{key} must be true or false")
@@ -224,8 +228,10 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(store: Store) -> int:
         events = await purge_raw_events(store, settings, system_clock)
+        aggregates = await purge_aggregates(store, system_clock)
         salts = await SaltRing(store).purge(system_clock())
-        print(f"deleted {events} raw events past retention and {salts} old salts")
+        print(f"deleted {events} raw events and {aggregates} daily rows past retention, "
+              f"and {salts} old salts")
         return 0
 
     return _with_store(settings, work)

@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from collector.clock import Clock
 from collector.ingest.visitor import SaltRing
@@ -36,6 +36,30 @@ async def purge_raw_events(store: Store, settings: Settings, clock: Clock) -> in
     return removed
 
 
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier (clamped to the month's end), as a cut-off."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError("unreachable")
+
+
+async def purge_aggregates(store: Store, clock: Clock) -> int:
+    """Delete daily rows older than a site's ``aggregate_retention_months`` (0 keeps all)."""
+    removed = 0
+    for site in await store.list_sites():
+        months = site.settings.aggregate_retention_months
+        if months > 0:
+            today = datetime.fromtimestamp(clock(), site.tz).date()
+            removed += await store.purge_aggregates(site.id, months_before(today, months).isoformat())
+    return removed
+
+
 def task_table(store: Store, salts: SaltRing, settings: Settings, clock: Clock) -> list[Task]:
     interval = float(settings.rollup_interval_s)
     return [
@@ -43,6 +67,8 @@ def task_table(store: Store, salts: SaltRing, settings: Settings, clock: Clock) 
         Task("delete visitor salts older than yesterday", lambda: salts.purge(clock()), interval),
         Task("delete raw events past their retention",
              lambda: purge_raw_events(store, settings, clock), max(interval, 3600.0)),
+        Task("delete daily aggregates past their retention",
+             lambda: purge_aggregates(store, clock), max(interval, 3600.0)),
     ]
 
 

@@ -39,6 +39,7 @@ class SiteSettings:
 
     allowed_query_keys: tuple[str, ...] = ()
     raw_retention_days: int | None = None  # None: the server default
+    aggregate_retention_months: int = 0  # 0: daily tables are kept forever
     honour_dnt: bool = True
     honour_gpc: bool = True
     check_host: bool = True

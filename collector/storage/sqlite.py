@@ -237,6 +237,15 @@ class SqliteStore:
     async def purge_events(self, site_id: int, before_day: str) -> int:
         return await self._write(query("purge_events"), (site_id, before_day))
 
+    async def purge_aggregates(self, site_id: int, before_day: str) -> int:
+        async with self._lock:
+            total = 0
+            for sql in query("purge_aggregates").split(";\n"):
+                cursor = await self.w.execute(sql, {"site": site_id, "before": before_day})
+                total += cursor.rowcount
+            await self.w.commit()
+            return total
+
     async def audit(self, actor: str, action: str, detail: str, now: float) -> None:
         await self._write(query("audit"), (int(now), actor, action, detail))
 
