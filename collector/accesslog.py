@@ -4,6 +4,7 @@ without its query string (tracking parameters never reach a log), status, durati
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 
@@ -13,6 +14,9 @@ from collector.ingest.ipaddr import masked_client_ip
 from collector.settings import Network
 
 log = logging.getLogger("collector.access")
+
+# Path segments that carry a site's user reference: never logged.
+_USER_REF = re.compile(r"(/optouts/)[^/]+")
 
 
 class AccessLog:
@@ -42,6 +46,7 @@ class AccessLog:
             masked = masked_client_ip(client[0] if client else None,
                                       forwarded.decode("latin-1") or None,
                                       self.proxies, self.mask_bytes)
-            path = scope.get("path", "")[:200].encode("ascii", "backslashreplace").decode()
+            path = _USER_REF.sub(r"\1-", scope.get("path", "")[:200])
+            path = path.encode("ascii", "backslashreplace").decode()
             log.info('%s "%s %s" %d %.1fms', masked, scope.get("method", "-"), path, status,
                      (time.perf_counter() - started) * 1000)

@@ -83,6 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--day", help="only this day (YYYY-MM-DD, in the site's time zone)")
     roll.set_defaults(func=c.cmd_rollup)
 
+    optout = sub.add_parser("optout", help="per-user opt-outs")
+    optout_sub = optout.add_subparsers(dest="optout_command", required=True, metavar="ACTION")
+    oimport = optout_sub.add_parser(
+        "import", help="opt out many users at once (a site migrating existing preferences)",
+        description="FILE holds one user reference a line (CSV: the first column; a header "
+                    "named user_ref is skipped) or a JSON list; - reads standard input. Only "
+                    "keyed hashes are stored.")
+    oimport.add_argument("--site", type=int, required=True, help="the site id")
+    oimport.add_argument("file", metavar="FILE")
+    oimport.set_defaults(func=c.cmd_optout_import)
+
     sub.add_parser("purge", help="delete raw events and daily rows past retention, and old salts, now"
                    ).set_defaults(func=c.cmd_purge)
     sub.add_parser("bootstrap", help="create a demo site and an 'admin' user if none exist "

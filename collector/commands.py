@@ -10,6 +10,7 @@ import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -218,6 +219,29 @@ def cmd_rollup(args: argparse.Namespace, settings: Settings) -> int:
             await _get_site(store, args.site)
         done = await rollup(store, settings, system_clock, args.site, args.day)
         print(f"rolled up {len(done)} site-days" + "".join(f"\n{s}\t{d}" for s, d in done))
+        return 0
+
+    return _with_store(settings, work)
+
+
+def cmd_optout_import(args: argparse.Namespace, settings: Settings) -> int:
+    from collector.apiutil import ApiError
+    from collector.optout_api import parse_user_refs
+    from collector.optouts import user_ref_hash
+
+    try:
+        body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        refs = parse_user_refs(body, "application/json" if args.file.endswith(".json") else "text/csv")
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror}") from exc
+    except ApiError as exc:
+        raise CliError(str(exc.detail)) from exc
+
+    async def work(store: Store) -> int:
+        site = await _get_site(store, args.site)
+        hashes = sorted({user_ref_hash(site.secret, r) for r in refs})
+        added = await store.add_optouts(site.id, hashes, system_clock())
+        print(f"read {len(refs)} user references; {added} newly opted out")
         return 0
 
     return _with_store(settings, work)

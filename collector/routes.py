@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from collector import health
+from collector import health, optout_api
 from collector.ingest import endpoint
 from collector.stats import api as stats_api
 
@@ -18,4 +18,5 @@ ROUTES = [
     Route("/readyz", health.readyz, methods=["GET", "HEAD"]),
     Route("/metrics", health.metrics, methods=["GET"]),
     *stats_api.ROUTES,
+    *optout_api.ROUTES,
 ]

@@ -9,12 +9,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from collector.auth.tokens import token_hash
+from collector.apiutil import ApiError, SiteHandler, json_response, site_for_bearer, with_site
 from collector.model import Site
 from collector.rollups.runner import site_clocks
 from collector.stats import reports
@@ -24,17 +23,6 @@ from collector.stats.reports import StatsReader
 
 READ_SCOPES = ("stats", "admin")
 MAX_LIMIT = 1000
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, error: str, detail: Any = None) -> None:
-        super().__init__(error)
-        self.status, self.error, self.detail = status, error, detail
-
-
-def json_response(payload: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(payload), status_code=status, media_type="application/json",
-                    headers={"Cache-Control": "no-store"})
 
 
 def csv_response(rows: list[dict[str, Any]], filename: str) -> Response:
@@ -48,23 +36,8 @@ def csv_response(rows: list[dict[str, Any]], filename: str) -> Response:
 
 
 async def authorised_site(request: Request) -> Site:
-    """The site in the path, if the bearer token may read it."""
-    raw_id = request.path_params.get("site_id", "")
-    try:
-        site_id = int(raw_id)
-    except ValueError as exc:
-        raise ApiError(404, "not found", "no such site") from exc
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
-    info = await request.app.state.store.find_token(token_hash(token.strip()))
-    if info is None or info.site_id != site_id or info.scope not in READ_SCOPES:
-        raise ApiError(403, "forbidden", "this token may not read this site's stats")
-    site: Site | None = await request.app.state.store.get_site(site_id)
-    if site is None:
-        raise ApiError(404, "not found", "no such site")
-    return site
+    """The site in the path, if the bearer token may read its stats."""
+    return await site_for_bearer(request, READ_SCOPES)
 
 
 def _period(request: Request, site: Site) -> Period:
@@ -86,22 +59,6 @@ def _wants_csv(request: Request) -> bool:
     if fmt not in ("json", "csv"):
         raise ApiError(400, "bad request", "`format` must be json or csv")
     return fmt == "csv"
-
-
-Handler = Callable[[Request, Site], Awaitable[Response]]
-
-
-def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    async def wrapped(request: Request) -> Response:
-        try:
-            site = await authorised_site(request)
-            return await handler(request, site)
-        except (PeriodError, FilterError) as exc:
-            return json_response({"error": "bad request", "detail": str(exc)}, 400)
-        except ApiError as exc:
-            return json_response({"error": exc.error, "detail": exc.detail}, exc.status)
-
-    return wrapped
 
 
 Report = Callable[[StatsReader], Awaitable[dict[str, Any]]]
@@ -172,6 +129,10 @@ async def realtime(request: Request, site: Site) -> Response:
 async def dropped(request: Request, site: Site) -> Response:
     _no_filters(request, "dropped requests (they carry no attributes)")
     return json_response(await reports.dropped(request.app.state.stats, site.id, _period(request, site)))
+
+
+def endpoint(handler: SiteHandler) -> Callable[[Request], Awaitable[Response]]:
+    return with_site(READ_SCOPES, handler, bad_request=(PeriodError, FilterError))
 
 
 PREFIX = "/api/v1/sites/{site_id}"

@@ -234,6 +234,20 @@ class SqliteStore:
     async def add_optout(self, site_id: int, user_hash: str, now: float) -> None:
         await self._write(query("insert_optout"), (site_id, user_hash, int(now)))
 
+    async def add_optouts(self, site_id: int, user_hashes: Sequence[str], now: float) -> int:
+        async with self._lock:
+            before = self.w.total_changes
+            await self.w.executemany(query("insert_optout"), [(site_id, h, int(now)) for h in user_hashes])
+            await self.w.commit()
+            return self.w.total_changes - before
+
+    async def remove_optout(self, site_id: int, user_hash: str) -> None:
+        await self._write(query("delete_optout"), (site_id, user_hash))
+
+    async def has_optout(self, site_id: int, user_hash: str) -> bool:
+        conn = await self._read_conn()
+        return bool(list(await conn.execute_fetchall(query("has_optout"), (site_id, user_hash))))
+
     async def purge_events(self, site_id: int, before_day: str) -> int:
         return await self._write(query("purge_events"), (site_id, before_day))
 

@@ -1,0 +1,1 @@
+DELETE FROM optouts WHERE site_id = ? AND user_hash = ?
