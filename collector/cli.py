@@ -94,6 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
     oimport.add_argument("file", metavar="FILE")
     oimport.set_defaults(func=c.cmd_optout_import)
 
+    export = sub.add_parser("export", help="a site's aggregates for a period, as JSON or a zip of CSVs",
+                            description="Every report (summary, daily timeseries, every breakdown, "
+                            "dropped requests) from the daily tables.")
+    export.add_argument("--site", type=int, required=True, help="the site id")
+    export.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (default: 29 days "
+                        "before --to)")
+    export.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (default: today)")
+    export.add_argument("--format", choices=("csv", "json"), default="json",
+                        help="json, or csv: a zip of CSV files (default json)")
+    export.add_argument("--output", "-o", default="-", help="file to write (default: standard output)")
+    export.set_defaults(func=c.cmd_export)
+
     sub.add_parser("purge", help="delete raw events and daily rows past retention, and old salts, now"
                    ).set_defaults(func=c.cmd_purge)
     sub.add_parser("bootstrap", help="create a demo site and an 'admin' user if none exist "

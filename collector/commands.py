@@ -9,7 +9,7 @@ import getpass
 import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -242,6 +242,31 @@ def cmd_optout_import(args: argparse.Namespace, settings: Settings) -> int:
         hashes = sorted({user_ref_hash(site.secret, r) for r in refs})
         added = await store.add_optouts(site.id, hashes, system_clock())
         print(f"read {len(refs)} user references; {added} newly opted out")
+        return 0
+
+    return _with_store(settings, work)
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from collector import export
+    from collector.stats.period import PeriodError, parse_period
+
+    async def work(store: Store) -> int:
+        site = await _get_site(store, args.site)
+        today = datetime.fromtimestamp(system_clock(), site.tz).date()
+        try:
+            period = parse_period(args.date_from, args.date_to, today)
+        except PeriodError as exc:
+            raise CliError(str(exc).replace("`from`", "--from").replace("`to`", "--to")) from exc
+        data = await export.collect(store.stats(), site, period)
+        payload = export.as_json(data) if args.format == "json" else export.as_zip(data)
+        if args.output == "-":
+            sys.stdout.buffer.write(payload)
+        else:
+            Path(args.output).write_bytes(payload)
+            print(f"wrote {len(payload)} bytes to {args.output}", file=sys.stderr)
+        await store.audit("cli", "export", orjson.dumps({"site": site.id, "from": str(period.start),
+                                                         "to": str(period.end)}).decode(), system_clock())
         return 0
 
     return _with_store(settings, work)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from collector import health, optout_api
+from collector import health, optout_api, privacy_statement
 from collector.ingest import endpoint
 from collector.stats import api as stats_api
 
@@ -19,4 +19,5 @@ ROUTES = [
     Route("/metrics", health.metrics, methods=["GET"]),
     *stats_api.ROUTES,
     *optout_api.ROUTES,
+    Route("/privacy/{site_id}", privacy_statement.statement, methods=["GET"]),
 ]
