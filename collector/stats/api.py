@@ -25,10 +25,12 @@ READ_SCOPES = ("stats", "admin")
 MAX_LIMIT = 1000
 
 
-def csv_response(rows: list[dict[str, Any]], filename: str) -> Response:
+def csv_response(rows: list[dict[str, Any]], filename: str,
+                 fieldnames: list[str] | None = None) -> Response:
     out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    columns = list(rows[0]) if rows else fieldnames
+    if columns:
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
@@ -116,7 +118,8 @@ async def breakdown(request: Request, site: Site) -> Response:
     data = await _run(request, site, period,
                       lambda reader: reports.breakdown(reader, site.id, name, period, limit, offset))
     if as_csv:
-        return csv_response(data["rows"], f"{name}-{site.id}-{period.start}-{period.end}")
+        return csv_response(data["rows"], f"{name}-{site.id}-{period.start}-{period.end}",
+                            reports.breakdown_columns(name))
     return json_response(data)
 
 

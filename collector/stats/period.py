@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 MAX_DAYS = 5 * 366
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class PeriodError(ValueError):
@@ -33,6 +35,8 @@ class Period:
 def _date(name: str, raw: str | None) -> date:
     if not raw:
         raise PeriodError(f"`{name}` is required (YYYY-MM-DD)")
+    if not _ISO_DAY.fullmatch(raw):
+        raise PeriodError(f"`{name}` must be a date as YYYY-MM-DD, not {raw[:40]!r}")
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:

@@ -134,6 +134,16 @@ async def breakdown(reader: StatsReader, site_id: int, name: str, period: Period
             "offset": offset, "rows": out}
 
 
+def breakdown_columns(name: str) -> list[str]:
+    """The columns of a breakdown's rows (for a CSV header when there are no rows)."""
+    dimension = DIMENSIONS[name]
+    if dimension.stored == "pages":
+        return ["value", "visitors", "visits", "pageviews", "bounce_rate", "entries", "exits"]
+    if dimension.order == "events":
+        return ["value", "events", "visitors", "visits"]
+    return ["value", *Totals().metrics()]
+
+
 async def realtime(reader: StatsReader, site_id: int, now: float) -> dict[str, Any]:
     since_ms = int((now - REALTIME_MINUTES * 60) * 1000)
     visitors, pageviews = await reader.realtime(site_id, since_ms)

@@ -2,7 +2,8 @@
 -- its first event (source, campaign, device…), with its channel.
 CREATE TEMP TABLE _visits AS
 WITH spans AS (
-    SELECT visitor, visit_no, MIN(id) AS first_id, MIN(ts_ms) AS start_ms, MAX(ts_ms) AS end_ms,
+    SELECT visitor, visit_no, MAX(CASE WHEN is_start THEN id END) AS first_id,
+           MIN(ts_ms) AS start_ms, MAX(ts_ms) AS end_ms,
            SUM(kind = 'pageview') AS pageviews,
            SUM(kind IN ('event', 'outlink', 'download', 'search', 'content', 'goal')) AS events
     FROM _visit_events
