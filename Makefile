@@ -27,7 +27,7 @@ test-fast: $(STAMP)
 	$(BIN)/pytest -m "not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check collector tests bench
+	$(BIN)/ruff check collector dashboards tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

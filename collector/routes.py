@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from collector import health, optout_api, privacy_statement
+import dashboards
+from collector import health, optout_api, privacy_statement, tracker
 from collector.ingest import endpoint
 from collector.stats import api as stats_api
 
@@ -14,10 +15,15 @@ ROUTES = [
     Route("/matomo.php", endpoint.track, methods=TRACK_METHODS),
     Route("/piwik.php", endpoint.track, methods=TRACK_METHODS),
     Route("/js/tracker.php", endpoint.track, methods=TRACK_METHODS),
+    Route("/matomo.js", tracker.current, methods=["GET", "HEAD"]),
+    Route("/piwik.js", tracker.current, methods=["GET", "HEAD"]),
+    Route("/js/collector.js", tracker.current, methods=["GET", "HEAD"]),
+    Route("/js/collector.v1.js", tracker.v1, methods=["GET", "HEAD"]),
     Route("/healthz", health.healthz, methods=["GET", "HEAD"]),
     Route("/readyz", health.readyz, methods=["GET", "HEAD"]),
     Route("/metrics", health.metrics, methods=["GET"]),
     *stats_api.ROUTES,
     *optout_api.ROUTES,
     Route("/privacy/{site_id}", privacy_statement.statement, methods=["GET"]),
+    dashboards.mount(),  # "/" and below; keep it last: it claims only the dashboard's own paths
 ]

@@ -1,0 +1,230 @@
+"""Who is looking: the signed session cookie, the logged-in user, which sites they may
+see, and the login / logout forms (CSRF-checked, throttled)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from functools import cache
+from urllib.parse import parse_qsl, urlencode
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from collector.auth.passwords import hash_password, verify_password
+from collector.ingest.ipaddr import masked_client_ip, parse_ip
+from collector.model import Site
+from collector.secrets_file import ensure_secret_key
+from collector.storage.base import Store, UserRecord
+from dashboards.render import error_page, render
+from dashboards.sessions import COOKIE, Session, Signer
+from dashboards.throttle import LoginThrottle
+
+MAX_FORM_BYTES = 16 * 1024
+
+
+@dataclass(slots=True)
+class DashboardState:
+    """Per application: the cookie signer (with its revocations) and the login throttle."""
+
+    signer: Signer
+    throttle: LoginThrottle
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """A logged-in user and their session."""
+
+    session: Session
+    user: UserRecord
+    csrf: str
+
+
+def state(request: Request) -> DashboardState:
+    found: DashboardState | None = getattr(request.app.state, "dashboard", None)
+    if found is None:
+        settings = request.app.state.settings
+        found = DashboardState(Signer(ensure_secret_key(settings.secret_key, settings.data_dir)),
+                               LoginThrottle())
+        request.app.state.dashboard = found
+    return found
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def now(request: Request) -> float:
+    return float(request.app.state.clock())
+
+
+# -- the cookie ---------------------------------------------------------------------------
+def is_https(request: Request) -> bool:
+    if request.url.scheme == "https":
+        return True
+    peer = parse_ip(request.client.host) if request.client else None
+    proxies = request.app.state.settings.trusted_proxies
+    if peer is None or not any(peer in net for net in proxies):
+        return False
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0]
+    return forwarded.strip().lower() == "https"
+
+
+def set_session_cookie(request: Request, response: Response, session: Session) -> None:
+    value = state(request).signer.dumps(session)
+    response.set_cookie(COOKIE, value, max_age=max(session.expires - int(now(request)), 0), path="/",
+                        secure=is_https(request), httponly=True, samesite="lax")
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    response.delete_cookie(COOKIE, path="/", secure=is_https(request), httponly=True, samesite="lax")
+
+
+def current_session(request: Request) -> Session | None:
+    return state(request).signer.loads(request.cookies.get(COOKIE), now(request))
+
+
+async def viewer(request: Request) -> Viewer | None:
+    """The logged-in user, or None (no cookie, a bad or expired one, a changed password)."""
+    session = current_session(request)
+    if session is None or session.user is None:
+        return None
+    user = await _store(request).get_user(session.user)
+    signer = state(request).signer
+    if user is None or signer.fingerprint(user.password_hash) != session.fingerprint:
+        return None
+    return Viewer(session, user, signer.csrf_token(session))
+
+
+def login_redirect(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+
+
+# -- access -------------------------------------------------------------------------------
+async def visible_sites(request: Request, who: Viewer) -> list[Site]:
+    """Administrators see every site. Per-site grants for other users are not stored yet,
+    so they see none."""
+    return await _store(request).list_sites() if who.user.is_admin else []
+
+
+async def visible_site(request: Request, who: Viewer, site_id: int) -> Site | None:
+    if not who.user.is_admin:
+        return None
+    return await _store(request).get_site(site_id)
+
+
+# -- forms --------------------------------------------------------------------------------
+async def read_form(request: Request) -> dict[str, str] | None:
+    """An urlencoded form body (None when it is too large or not a form)."""
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return None
+    return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def same_origin(request: Request) -> bool:
+    """False when the browser says the form came from another site (``Sec-Fetch-Site``).
+    The CSRF token is the real check; ``Origin`` is not compared with ``Host``, which a
+    reverse proxy may rewrite."""
+    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "same-site", "none")
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: no scheme, no host, no protocol-relative URL."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    if any(ch in target for ch in "\\\r\n\t") or ":" in target.split("?", 1)[0]:
+        return "/"
+    return target
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password("not a password anyone uses")
+
+
+def _client_net(request: Request) -> str:
+    settings = request.app.state.settings
+    return masked_client_ip(request.client.host if request.client else None,
+                            request.headers.get("x-forwarded-for"), settings.trusted_proxies,
+                            settings.ip_mask_bytes)
+
+
+def _login_form(request: Request, session: Session, status: int = 200, error: str = "",
+                user: str = "", next_url: str = "/", headers: dict[str, str] | None = None) -> Response:
+    response = render(request, "login.html", status=status, headers=headers, error=error, user_name=user,
+                      next_url=next_url, csrf=state(request).signer.csrf_token(session),
+                      session_user=None)
+    set_session_cookie(request, response, session)
+    return response
+
+
+def _anonymous(request: Request) -> Session:
+    session = current_session(request)
+    if session is None or session.user is not None:
+        session = state(request).signer.new(None, "", now(request))
+    return session
+
+
+async def login_page(request: Request) -> Response:
+    next_url = safe_next(request.query_params.get("next"))
+    if await viewer(request) is not None:
+        return RedirectResponse(next_url, status_code=303)
+    return _login_form(request, _anonymous(request), next_url=next_url)
+
+
+async def login(request: Request) -> Response:
+    form = await read_form(request) or {}
+    next_url = safe_next(form.get("next"))
+    session = current_session(request)
+    signer = state(request).signer
+    if not same_origin(request) or session is None or not signer.check_csrf(session, form.get("csrf")):
+        return _login_form(request, _anonymous(request), 403, next_url=next_url,
+                           error="This form expired or did not come from this page. Please try again.")
+    name, password = form.get("username", "").strip(), form.get("password", "")
+    net, throttle, moment = _client_net(request), state(request).throttle, now(request)
+    wait = throttle.retry_after(name, net, moment)
+    if wait:
+        minutes = (wait + 59) // 60
+        return _login_form(request, session, 429, user=name, next_url=next_url,
+                           headers={"Retry-After": str(wait)},
+                           error=f"Too many failed sign-in attempts for this user name or from your "
+                                 f"network. Please wait {minutes} minute{'s' if minutes != 1 else ''} "
+                                 "and try again.")
+    user = await _store(request).get_user(name) if name else None
+    stored = user.password_hash if user is not None else _dummy_hash()
+    valid = await asyncio.to_thread(verify_password, password, stored)
+    if user is None or not valid:
+        throttle.failed(name, net, moment)
+        return _login_form(request, session, 401, user=name, next_url=next_url,
+                           error="Wrong user name or password.")
+    throttle.succeeded(name, net)
+    signer.revoke(session, moment)
+    fresh = signer.new(user.name, user.password_hash, moment)
+    await _store(request).audit(user.name, "dashboard.login", orjson.dumps({"net": net}).decode(), moment)
+    response = RedirectResponse(next_url, status_code=303)
+    set_session_cookie(request, response, fresh)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    form = await read_form(request) or {}
+    who = await viewer(request)
+    signer = state(request).signer
+    if who is None:
+        return RedirectResponse("/login", status_code=303)
+    if not same_origin(request) or not signer.check_csrf(who.session, form.get("csrf")):
+        return error_page(request, 403, "Not signed out",
+                          "This form expired or did not come from this page. Go back, reload and try again.")
+    signer.revoke(who.session, now(request))
+    await _store(request).audit(who.user.name, "dashboard.logout", "{}", now(request))
+    response = RedirectResponse("/login", status_code=303)
+    clear_session_cookie(request, response)
+    return response

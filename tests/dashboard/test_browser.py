@@ -1,0 +1,254 @@
+"""The dashboard in headless Chromium against ``python -m collector serve``: log in, read
+the KPIs (equal to the stats API's), switch periods, filter by clicking a row and remove
+the chip, and stored-XSS payloads sent through the tracking endpoint shown as text while
+no script runs. Screenshots of the main pages go to ``build/artifacts/dashboard`` (or
+``$DASHBOARD_ARTIFACTS``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.conftest import CHROME
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "browser test password"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("DASHBOARD_ARTIFACTS", ROOT / "build" / "artifacts" / "dashboard"))
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+try:
+    from playwright.sync_api import Page, expect, sync_playwright
+except ImportError:
+    if os.environ.get("CI"):
+        raise
+    pytest.skip("playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)")
+    pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium", allow_module_level=True)
+
+HOSTILE_PATH = '/"><img src=x onerror=alert(1)>'
+HOSTILE = [
+    {"url": f"http://localhost{HOSTILE_PATH}", "action_name": "<script>alert(1)</script>",
+     "urlref": "https://<script>alert(6)</script>.example/"},
+    {"url": "http://localhost/", "e_c": "<img src=x onerror=alert(2)>", "e_a": "javascript:alert(3)"},
+    {"url": "http://localhost/?utm_campaign=<script>alert(4)</script>", "urlref": "javascript:alert(5)"},
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """A real collector on a fresh database: demo traffic, a user, a stats token."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "COLLECTOR_DATABASE": f"sqlite:///{data_dir}/collector.sqlite3",
+                    "COLLECTOR_SECRET_KEY": "dashboard-browser-tests", "COLLECTOR_ACCESS_LOG": "false",
+                    "COLLECTOR_LOG_LEVEL": "warning"}
+        self.log = (data_dir / "serve.log").open("wb")
+        self.process: subprocess.Popen[bytes] | None = None
+        self.token = ""
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        done = subprocess.run([sys.executable, "-m", "collector", *args], env=self.env, input=stdin,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def start(self) -> None:
+        self.cli("bootstrap")
+        self.cli("user", "add", "tester", "--admin", "--password-stdin", stdin=PASSWORD + "\n")
+        self.cli("demo", "--site", "1", "--days", "30", "--visits", "40")
+        self.token = self.cli("token", "create", "--site", "1", "--scope", "stats").strip()
+        command = [sys.executable, "-m", "collector", "serve", "--port", str(self.port)]
+        self.process = subprocess.Popen(command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "the collector exited"
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("the collector did not start")
+
+    def track(self, site: str, params: dict[str, str], visitor: int) -> None:
+        """One page view; each ``visitor`` sends another browser version (another visit)."""
+        query = urlencode({"idsite": site, "rec": "1", **params})
+        agent = CHROME.replace("Chrome/130", f"Chrome/{130 - visitor}")
+        request = urllib.request.Request(f"{self.base}/matomo.php?{query}",
+                                         headers={"User-Agent": agent, "Accept-Language": "en-GB"})
+        with urllib.request.urlopen(request, timeout=5) as reply:
+            assert reply.status == 200 and "X-Collector-Dropped" not in reply.headers
+
+    def api(self, path: str, **query: str) -> dict[str, Any]:
+        request = urllib.request.Request(f"{self.base}/api/v1/sites/1/{path}?{urlencode(query)}",
+                                         headers={"Authorization": f"Bearer {self.token}"})
+        with urllib.request.urlopen(request, timeout=5) as reply:
+            data: dict[str, Any] = json.loads(reply.read())
+            return data
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = Server(tmp_path_factory.mktemp("dashboard"))
+    try:
+        running.start()
+        hostile = running.cli("site", "add", "Hostile", "--domain", "localhost").strip()
+        for visitor, params in enumerate(HOSTILE):
+            running.track(hostile, params, visitor)
+        running.cli("rollup")
+        yield running
+    finally:
+        running.stop()
+
+
+@dataclass
+class Watch:
+    """What must not happen on a page: dialogs, script errors, CSP violations."""
+
+    problems: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> None:
+        def dialog(d: Any) -> None:
+            self.problems.append(f"dialog: {d.message}")
+            d.dismiss()
+
+        page.on("dialog", dialog)
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on("console",
+                lambda m: self.problems.append(f"console: {m.text}") if m.type == "error" else None)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, timeout=30_000,
+                                     args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+def _log_in(chromium: Any, server: Server, watch: Watch, **context: Any) -> Page:
+    page: Page = chromium.new_context(locale="en-GB", **context).new_page()
+    page.set_default_timeout(10_000)
+    watch.attach(page)
+    page.goto(f"{server.base}/sites/1")
+    expect(page).to_have_url(f"{server.base}/login?next=%2Fsites%2F1")
+    page.get_by_label("User name").fill("tester")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{server.base}/sites/1")
+    return page
+
+
+def _tile(page: Page, key: str) -> int:
+    return int(page.locator(f"[data-kpi={key}] .tile-value").inner_text().replace(",", ""))
+
+
+def _period(days: int) -> dict[str, str]:
+    today = datetime.now(UTC).date()
+    return {"from": (today - timedelta(days=days - 1)).isoformat(), "to": today.isoformat()}
+
+
+def test_log_in_read_kpis_switch_periods_filter_and_unfilter(chromium: Any, server: Server) -> None:
+    watch = Watch()
+    page = _log_in(chromium, server, watch)
+    summary = server.api("summary", **_period(30))
+    for key in ("visitors", "visits", "pageviews"):
+        assert _tile(page, key) == summary[key] > 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "site-30d.png"), full_page=True)
+
+    page.get_by_role("link", name="Last 7 days").click()
+    expect(page).to_have_url(f"{server.base}/sites/1?period=7d")
+    expect(page.get_by_role("link", name="Last 7 days")).to_have_attribute("aria-current", "true")
+    assert _tile(page, "pageviews") == server.api("summary", **_period(7))["pageviews"]
+
+    page.locator("#tp-pages").get_by_role("link", name="/pricing", exact=True).click()
+    expect(page).to_have_url(f"{server.base}/sites/1?period=7d&page=%2Fpricing")
+    chip = page.locator(".chip")
+    expect(chip).to_have_count(1)
+    expect(chip).to_contain_text("Page: /pricing")
+    filtered = server.api("summary", **_period(7), page="/pricing")
+    assert _tile(page, "visits") == filtered["visits"] < summary["visits"]
+    page.screenshot(path=str(ARTIFACTS / "site-filtered.png"), full_page=True)
+
+    chip.click()
+    expect(page).to_have_url(f"{server.base}/sites/1?period=7d")
+    expect(page.locator(".chip")).to_have_count(0)
+    page.go_back()  # history works too
+    expect(page.locator(".chip")).to_have_count(1)
+    assert not watch.problems, watch.problems
+
+
+def test_stored_xss_payloads_show_as_text(chromium: Any, server: Server) -> None:
+    watch = Watch()
+    page = _log_in(chromium, server, watch)
+    page.goto(f"{server.base}/sites/2?period=today")
+    expect(page.locator("#tp-pages")).to_contain_text(HOSTILE_PATH)
+    page.locator("[data-tabs]", has=page.locator("#tp-events")).get_by_role("tab", name="Events").click()
+    expect(page.locator("#tp-events")).to_contain_text("<img src=x onerror=alert(2)> / javascript:alert(3)")
+    page.get_by_role("tab", name="UTM campaigns").click()
+    expect(page.locator("#tp-utm_campaigns")).to_contain_text("<script>alert(4)</script>")
+    page.get_by_role("tab", name="Referrers").click()
+    expect(page.locator("#tp-referrers")).to_contain_text("<script>alert(6)<")
+    page.locator("#tp-pages").get_by_role("link", name=HOSTILE_PATH, exact=True).click()
+    expect(page.locator(".chip")).to_contain_text(HOSTILE_PATH)
+    assert page.locator("img").count() == 0
+    page.reload()
+    expect(page.locator(".chip")).to_contain_text(HOSTILE_PATH)
+    assert not watch.problems, watch.problems
+
+
+def test_screenshots_of_the_main_pages(chromium: Any, server: Server) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    watch = Watch()
+    anonymous = chromium.new_context(locale="en-GB").new_page()
+    watch.attach(anonymous)
+    anonymous.goto(f"{server.base}/login")
+    anonymous.screenshot(path=str(ARTIFACTS / "login.png"))
+    page = _log_in(chromium, server, watch, color_scheme="dark")
+    page.screenshot(path=str(ARTIFACTS / "site-dark.png"), full_page=True)
+    page.goto(f"{server.base}/")
+    expect(page.locator(".site-card")).to_have_count(2)
+    page.screenshot(path=str(ARTIFACTS / "sites.png"), full_page=True)
+    phone = _log_in(chromium, server, watch, viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone.screenshot(path=str(ARTIFACTS / "site-phone.png"), full_page=True)
+    chart = phone.locator(".plot-svg")
+    chart.focus()
+    phone.keyboard.press("ArrowLeft")
+    expect(phone.locator(".tooltip")).to_be_visible()
+    expect(phone.locator(".tooltip")).to_contain_text("visitors")
+    assert not watch.problems, watch.problems

@@ -1,0 +1,101 @@
+"""The dashboard's pure parts: periods, number formats, chart geometry, the throttle and
+the cookie signer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from collector.stats.period import Period, PeriodError
+from dashboards import charts, formatting, periods
+from dashboards.sessions import Session, Signer
+from dashboards.throttle import Limit, LoginThrottle
+
+TODAY = date(2026, 1, 15)
+
+
+@pytest.mark.parametrize("key, start, end, interval", [
+    ("today", date(2026, 1, 15), date(2026, 1, 15), "hour"),
+    ("yesterday", date(2026, 1, 14), date(2026, 1, 14), "hour"),
+    ("7d", date(2026, 1, 9), date(2026, 1, 15), "day"),
+    ("30d", date(2025, 12, 17), date(2026, 1, 15), "day"),
+    ("month", date(2026, 1, 1), date(2026, 1, 15), "day"),
+    ("lastmonth", date(2025, 12, 1), date(2025, 12, 31), "day"),
+    ("12mo", date(2025, 2, 1), date(2026, 1, 15), "month"),
+])
+def test_named_periods(key: str, start: date, end: date, interval: str) -> None:
+    choice = periods.choose({"period": key}, TODAY)
+    assert (choice.period, choice.interval) == (Period(start, end), interval)
+    assert choice.params() == ({} if key == "30d" else {"period": key})
+
+
+def test_custom_periods_and_errors() -> None:
+    choice = periods.choose({"period": "custom", "from": "2025-12-30", "to": "2026-01-02"}, TODAY)
+    assert choice.label == "30 Dec 2025 – 2 Jan 2026" and choice.interval == "day"
+    assert choice.params() == {"period": "custom", "from": "2025-12-30", "to": "2026-01-02"}
+    assert periods.choose({}, TODAY).key == "30d"
+    for bad in ({"period": "custom", "from": "2026-02-01", "to": "2026-01-01"}, {"period": "fortnight"}):
+        with pytest.raises(PeriodError):
+            periods.choose(bad, TODAY)
+
+
+def test_number_formats_and_changes() -> None:
+    assert formatting.number(1234567) == "1,234,567" and formatting.number(2.345, 2) == "2.35"
+    assert [formatting.duration(s) for s in (7, 65, 3725)] == ["7s", "1m 05s", "1h 02m"]
+    up = formatting.change(150, 100)
+    assert (up.text, up.direction, up.tone) == ("+50%", "up", "good")
+    assert formatting.change(40.0, 30.0, lower_is_better=True, points=True).text == "+10.0 pp"
+    assert formatting.change(40.0, 30.0, lower_is_better=True, points=True).tone == "bad"
+    assert formatting.change(5, 0).text == "new" and formatting.change(0, 0).direction == "flat"
+    assert formatting.change(50, 100).text == "−50%"
+    assert formatting.slot_label("2026-11-22T09", "hour") == "22 Nov, 09:00"
+    assert formatting.slot_label("2026-11", "month") == "Nov 2026"
+
+
+def test_chart_geometry() -> None:
+    values = (0, 1, 7, 10, 11, 230, 260, 999)
+    assert [charts.nice_max(v) for v in values] == [1, 1, 10, 10, 20, 250, 500, 1000]
+    points = [{"date": "2026-11-20", "visitors": 5, "pageviews": 10},
+              {"date": "2026-11-21", "visitors": 0, "pageviews": 0},
+              {"date": "2026-11-22", "visitors": 10, "pageviews": 20}]
+    chart = charts.time_chart(points, "day")
+    assert chart.top == 20 and chart.width == 30 and chart.ticks == ["20", "10", "0"]
+    assert chart.pageviews_line == "M5,50 L15,100 L25,0"
+    assert chart.visitors_area.endswith("L25,100 L5,100 Z")
+    assert [s.label for s in chart.slots] == ["Fri 20 Nov", "Sat 21 Nov", "Sun 22 Nov"]
+    spark = charts.sparkline([0, 3, 1])
+    assert spark.line == "M5,100 L15,0 L25,66.67" and "4 in all" in spark.label
+
+
+def test_the_throttle_counts_failures_in_a_sliding_window() -> None:
+    throttle = LoginThrottle((Limit("pair", 2), Limit("user", 3), Limit("ip", 4)), window_s=100)
+    throttle.failed("Alice", "10.0.0.0", 0)
+    assert throttle.retry_after("alice", "10.0.0.0", 1) == 0
+    throttle.failed("alice ", "10.0.0.0", 10)
+    assert throttle.retry_after("alice", "10.0.0.0", 20) == 80
+    assert throttle.retry_after("alice", "10.9.0.0", 20) == 0  # another network
+    throttle.failed("alice", "10.9.0.0", 30)
+    assert throttle.retry_after("alice", "10.8.0.0", 30) == 70  # the user name, from anywhere
+    assert throttle.retry_after("bob", "10.0.0.0", 30) == 0
+    assert throttle.retry_after("alice", "10.0.0.0", 131) == 0  # the window passed
+    throttle.failed("bob", "10.1.0.0", 40)
+    throttle.succeeded("bob", "10.1.0.0")
+    assert throttle.retry_after("bob", "10.1.0.0", 41) == 0
+
+
+def test_the_signer_round_trips_and_refuses_changes() -> None:
+    signer = Signer("secret")
+    session = signer.new("alice", "scrypt$hash", 1000)
+    cookie = signer.dumps(session)
+    assert signer.loads(cookie, 1001) == session and session.expires == 1000 + 12 * 3600
+    assert Signer("another secret").loads(cookie, 1001) is None
+    forged = Session(session.sid, "mallory", session.issued, session.expires, session.fingerprint)
+    assert signer.loads(signer.dumps(forged).split(".")[0] + "." + cookie.split(".")[1], 1001) is None
+    assert signer.loads(cookie, session.expires) is None
+    for junk in ("", "x", "a.b", "." * 3, "é.é", "x" * 2000):
+        assert signer.loads(junk, 1001) is None
+    assert signer.check_csrf(session, signer.csrf_token(session))
+    assert not signer.check_csrf(session, signer.csrf_token(signer.new(None, "", 1000)))
+    signer.revoke(session, 1002)
+    assert signer.loads(cookie, 1003) is None
