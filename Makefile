@@ -32,8 +32,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## ingest benchmark next to a bare Starlette 204 route, same run
+bench: $(STAMP)  ## ingest next to a bare Starlette 204 route (needs wrk); stats queries and rollup
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.stats
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

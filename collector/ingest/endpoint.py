@@ -1,14 +1,22 @@
 """``/matomo.php`` and ``/piwik.php``: read the HTTP request, call the ingestor, reply as
 Matomo does. Thin on purpose: no privacy rule lives here.
 
+``track`` is a plain ASGI app (Starlette routes it as one), because a beacon is the
+hottest path there is: a GET is read straight from the ASGI scope and answered with
+prebuilt headers, without Request or Response objects. POST, HEAD and OPTIONS take the
+same steps through a Starlette :class:`Request`.
+
 Cookies on the request are never read. Dropped requests get the same reply as tracked
 ones, plus ``X-Collector-Dropped: <reason>``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from collector.ingest.params import BadRequest, Params, looks_like_bulk, parse_bulk, parse_query
 from collector.ingest.pipeline import HeaderInfo
@@ -25,37 +33,101 @@ ABOUT = (
 )
 MAX_QUERY = 16 * 1024
 _PREFETCH = {"preview", "instant", "prefetch"}
+_SIGNALS = frozenset({b"dnt", b"x-do-not-track", b"sec-gpc", b"x-purpose", b"purpose",
+                      b"sec-purpose", b"x-moz"})
+_WANTED = _SIGNALS | {b"user-agent", b"accept-language", b"referer", b"x-forwarded-for"}
+
+RawHeaders = list[tuple[bytes, bytes]]
 
 
-def header_info(request: Request) -> HeaderInfo:
+def headers_from_scope(scope: Scope) -> HeaderInfo:
     """One pass over the raw headers; only what the pipeline needs is kept."""
     found: dict[bytes, bytes] = {}
-    wanted = {b"user-agent", b"accept-language", b"referer", b"dnt", b"x-do-not-track",
-              b"sec-gpc", b"x-purpose", b"purpose", b"sec-purpose", b"x-moz",
-              b"x-forwarded-for"}
-    for name, value in request.scope["headers"]:
-        if name in wanted:
+    for name, value in scope["headers"]:
+        if name in _WANTED:
             if name == b"x-forwarded-for" and name in found:
                 found[name] += b"," + value  # several headers make one list
             else:
                 found[name] = value
-
-    def text(name: bytes) -> str:
-        return found.get(name, b"").decode("latin-1")
-
-    purpose = text(b"x-purpose") or text(b"purpose") or text(b"sec-purpose")
-    client = request.scope.get("client")
+    client = scope.get("client")
+    forwarded = found.get(b"x-forwarded-for")
+    referer = found.get(b"referer")
+    dnt, gpc, prefetch = (False, False, False) if _SIGNALS.isdisjoint(found) else _signals(found)
     return HeaderInfo(
         peer=client[0] if client else None,
-        forwarded_for=text(b"x-forwarded-for") or None,
-        user_agent=text(b"user-agent"),
-        accept_language=text(b"accept-language"),
-        referer=text(b"referer") or None,
-        dnt=text(b"dnt").strip().startswith("1") or text(b"x-do-not-track").strip() == "1",
-        gpc=text(b"sec-gpc").strip() == "1",
-        prefetch=purpose.split(";")[0].strip().lower() in _PREFETCH
+        forwarded_for=forwarded.decode("latin-1") if forwarded else None,
+        user_agent=found.get(b"user-agent", b"").decode("latin-1"),
+        accept_language=found.get(b"accept-language", b"").decode("latin-1"),
+        referer=referer.decode("latin-1") if referer else None,
+        dnt=dnt,
+        gpc=gpc,
+        prefetch=prefetch,
+    )
+
+
+def _signals(found: Mapping[bytes, bytes]) -> tuple[bool, bool, bool]:
+    """Do Not Track, Global Privacy Control, prefetch (from the headers that say so)."""
+
+    def text(name: bytes) -> str:
+        return found[name].decode("latin-1") if name in found else ""
+
+    purpose = text(b"x-purpose") or text(b"purpose") or text(b"sec-purpose")
+    return (
+        text(b"dnt").strip().startswith("1") or text(b"x-do-not-track").strip() == "1",
+        text(b"sec-gpc").strip() == "1",
+        purpose.split(";")[0].strip().lower() in _PREFETCH
         or text(b"x-moz").strip().lower() == "prefetch",
     )
+
+
+def header_info(request: Request) -> HeaderInfo:
+    return headers_from_scope(request.scope)
+
+
+class _Reply:
+    """The two ASGI messages a Starlette :class:`Response` would send, prebuilt."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: RawHeaders, body: bytes = b"") -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status,
+                    "headers": list(self.headers)})
+        await send({"type": "http.response.body", "body": self.body})
+
+
+def _cors_raw(method: str, origin: bytes | None) -> RawHeaders:
+    if method != "GET" and origin:
+        return [(b"access-control-allow-origin", origin),
+                (b"access-control-allow-credentials", b"true")]
+    return [(b"access-control-allow-origin", b"*")]
+
+
+_NO_STORE = (b"cache-control", b"no-store")
+_GIF_TAIL = [(b"content-length", str(len(GIF)).encode()), (b"content-type", b"image/gif")]
+_replies: dict[tuple[bool, bytes], _Reply] = {}
+
+
+def _tracked_reply(cors: RawHeaders, send_image: bool, reasons: Iterable[DropReason]) -> _Reply:
+    """204, or the 1×1 GIF; ``X-Collector-Dropped`` lists the drop reasons."""
+    dropped = ",".join(dict.fromkeys(r.value for r in reasons)).encode()
+    shared = len(cors) == 1  # "Access-Control-Allow-Origin: *": the same for every GET
+    if shared and (send_image, dropped) in _replies:
+        return _replies[(send_image, dropped)]
+    headers = [_NO_STORE, *cors]
+    if dropped:
+        headers.append((b"x-collector-dropped", dropped))
+    reply = _Reply(200, [*headers, *_GIF_TAIL], GIF) if send_image else _Reply(204, headers)
+    if shared and len(_replies) < 64:
+        _replies[(send_image, dropped)] = reply
+    return reply
+
+
+_STORED = {image: _tracked_reply(_cors_raw("GET", None), image, ()) for image in (True, False)}
 
 
 def _cors(request: Request, headers: dict[str, str]) -> dict[str, str]:
@@ -68,9 +140,13 @@ def _cors(request: Request, headers: dict[str, str]) -> dict[str, str]:
     return headers
 
 
-def _bad(request: Request, message: str) -> Response:
+def _about(cors: Mapping[str, str]) -> Response:
+    return Response(ABOUT, media_type="text/plain", headers=cors)
+
+
+def _bad(cors: Mapping[str, str], message: str) -> Response:
     return Response(message + "\n", status_code=400, media_type="text/plain",
-                    headers=_cors(request, {"Cache-Control": "no-store"}))
+                    headers={"Cache-Control": "no-store", **cors})
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -87,15 +163,6 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _tracked_reply(request: Request, send_image: bool, reasons: list[DropReason]) -> Response:
-    headers = _cors(request, {"Cache-Control": "no-store"})
-    if reasons:
-        headers["X-Collector-Dropped"] = ",".join(dict.fromkeys(r.value for r in reasons))
-    if send_image:
-        return Response(GIF, media_type="image/gif", headers=headers)
-    return Response(status_code=204, headers=headers)
-
-
 async def preflight(request: Request) -> Response:
     return Response(status_code=204, headers={
         "Access-Control-Allow-Origin": "*",
@@ -105,30 +172,70 @@ async def preflight(request: Request) -> Response:
     })
 
 
-async def track(request: Request) -> Response:
+def _query(scope: Scope) -> Params:
+    query: str = scope["query_string"].decode("utf-8", "replace")
+    if len(query) > MAX_QUERY:
+        raise BadRequest(f"query string over {MAX_QUERY} bytes")
+    return parse_query(query)
+
+
+async def _beacon(scope: Scope) -> _Reply | Response:
+    """A GET: everything it needs is in the scope."""
+    ingestor: Ingestor = scope["app"].state.ingestor
+    try:
+        params = _query(scope)
+        if not params:
+            return _about({"Access-Control-Allow-Origin": "*"})
+        reason = await ingestor.track_one(params, headers_from_scope(scope))
+    except BadRequest as exc:
+        return _bad({"Access-Control-Allow-Origin": "*"}, str(exc))
+    if reason is None:
+        return _STORED[params.get("send_image") != "0"]
+    return _tracked_reply(_cors_raw("GET", None), params.get("send_image") != "0", (reason,))
+
+
+async def _request(request: Request) -> _Reply | Response:
+    """POST (form or bulk body), HEAD and OPTIONS."""
     if request.method == "OPTIONS":
         return await preflight(request)
     ingestor: Ingestor = request.app.state.ingestor
     limits = request.app.state.settings
+    cors = _cors(request, {})
     try:
-        query = request.scope["query_string"].decode("utf-8", "replace")
-        if len(query) > MAX_QUERY:
-            raise BadRequest(f"query string over {MAX_QUERY} bytes")
+        params = _query(request.scope)
         body = b""
         if request.method == "POST":
             body = await _read_body(request, limits.max_body_bytes)
-        headers = header_info(request)
+        headers = headers_from_scope(request.scope)
         if body and looks_like_bulk(body):
             return await _bulk(request, ingestor, body, headers, limits.max_bulk_requests)
-        params: Params = parse_query(query)
         if body:
             parse_query(body.decode("utf-8", "replace"), into=params)
         if not params:
-            return Response(ABOUT, media_type="text/plain", headers=_cors(request, {}))
+            return _about(cors)
         reason = await ingestor.track_one(params, headers)
     except BadRequest as exc:
-        return _bad(request, str(exc))
-    return _tracked_reply(request, params.get("send_image") != "0", [reason] if reason else [])
+        return _bad(cors, str(exc))
+    origin = request.headers.get("origin")
+    return _tracked_reply(_cors_raw(request.method, origin.encode("latin-1") if origin else None),
+                          params.get("send_image") != "0", (reason,) if reason else ())
+
+
+class TrackingEndpoint:
+    """The ASGI app of the tracking routes."""
+
+    __name__ = "track"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        reply: _Reply | Response
+        if scope["method"] == "GET":
+            reply = await _beacon(scope)
+        else:
+            reply = await _request(Request(scope, receive))
+        await reply(scope, receive, send)
+
+
+track = TrackingEndpoint()
 
 
 async def _bulk(request: Request, ingestor: Ingestor, body: bytes, headers: HeaderInfo,

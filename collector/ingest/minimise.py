@@ -8,6 +8,7 @@ referrers reduced to host + path, screens to a size class, languages to a primar
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
@@ -19,12 +20,14 @@ MAX_FIELD = 250
 
 CAMPAIGN_PREFIXES = ("utm_", "mtm_", "pk_", "matomo_", "piwik_")
 _NULLISH = {"", "undefined", "null", "none", "nan", "(null)", "[object object]"}
+_LONGEST_NULLISH = max(map(len, _NULLISH))
 
 _EMAIL = re.compile(r"[\w.+%-]{1,64}(?:@|%40)[\w-]{1,63}(?:\.[\w-]{1,63})+", re.UNICODE)
 # A run of 20+ letters/digits/-/_ holding at least one digit and one letter looks like a
 # token (session ids, reset keys, JWT parts); plain long words stay.
 _TOKEN = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{20,}(?![\w-])", re.ASCII)
 _LONG_DIGITS = re.compile(r"\d{9,}")  # phone numbers, card and account numbers
+_DIGIT = re.compile(r"\d")
 
 
 def clean(value: str | None, limit: int = MAX_FIELD) -> str | None:
@@ -34,7 +37,7 @@ def clean(value: str | None, limit: int = MAX_FIELD) -> str | None:
     text = value.strip()
     if len(text) >= 3 and text[0] == "b" and text[1] in "'\"" and text[-1] == text[1]:
         text = text[2:-1].strip()
-    if text.lower() in _NULLISH:
+    if len(text) <= _LONGEST_NULLISH and text.lower() in _NULLISH:
         return None
     return text[:limit]
 
@@ -43,9 +46,9 @@ def redact(text: str) -> str:
     """Replace e-mail addresses, long tokens and long digit runs."""
     if "@" in text or "%40" in text:
         text = _EMAIL.sub("[email]", text)
-    if len(text) >= 20:
-        text = _TOKEN.sub("[token]", text)
-    if len(text) >= 9:
+    if len(text) >= 9 and _DIGIT.search(text):  # both patterns below need a digit
+        if len(text) >= 20:
+            text = _TOKEN.sub("[token]", text)
         text = _LONG_DIGITS.sub("[number]", text)
     return text
 
@@ -57,11 +60,26 @@ class Url:
     query: str
 
 
+# The usual absolute URL, in printable ASCII only: split by this pattern, it gives what
+# ``urlsplit`` gives (anything else, or anything unusual, takes ``urlsplit``).
+_PLAIN_URL = re.compile(
+    r"https?://([A-Za-z0-9.-]+)(?::[0-9]*)?"  # host, port
+    r"(/[!-\"$->@-~]*)?"  # path: no space, "#" or "?"
+    r"(?:\?([!-\"$-~]*))?"  # query: no space or "#"
+    r"(?:#[!-~]*)?",  # fragment
+    re.ASCII,
+)
+
+
 def split_url(raw: str | None) -> Url | None:
     """A tolerant URL split: ports dropped, host lower-cased; None for no URL."""
     text = clean(raw, 4096)
     if text is None:
         return None
+    plain = _PLAIN_URL.fullmatch(text)
+    if plain is not None:
+        host, path, query = plain.groups()
+        return Url(host=host.lower().rstrip("."), path=path or "/", query=query or "")
     if text.startswith("//"):
         text = "http:" + text
     try:
@@ -79,14 +97,20 @@ def is_campaign_key(key: str) -> bool:
     return key.lower().startswith(CAMPAIGN_PREFIXES)
 
 
-def clean_path(url: Url, allowed_keys: tuple[str, ...]) -> str:
-    """The path, decoded and redacted, plus only campaign and allowed query keys."""
+def url_params(url: Url | None) -> dict[str, str]:
+    """The parameters of a URL's query (parse once, pass to ``clean_path`` and ``campaign``)."""
+    return parse_query(url.query) if url is not None and url.query else {}
+
+
+def clean_path(url: Url, allowed_keys: tuple[str, ...], params: Mapping[str, str] | None = None) -> str:
+    """The path, decoded and redacted, plus only campaign and allowed query keys.
+    ``params``: ``url_params(url)`` when the caller has it already."""
     path = redact(unquote(url.path, errors="replace"))[:MAX_PATH]
     if not url.query:
         return path
     kept = [
         (k, v)
-        for k, v in parse_query(url.query).items()
+        for k, v in (url_params(url) if params is None else params).items()
         if is_campaign_key(k) or k in allowed_keys
     ]
     if not kept:
@@ -123,6 +147,7 @@ class Campaign:
     content: str | None = None
 
 
+_NO_CAMPAIGN = Campaign()
 _NAME_KEYS = ("mtm_campaign", "matomo_campaign", "pk_campaign", "pk_cpn", "piwik_campaign",
               "utm_campaign")
 _TERM_KEYS = ("mtm_keyword", "matomo_keyword", "pk_keyword", "pk_kwd", "piwik_kwd",
@@ -132,25 +157,31 @@ _MEDIUM_KEYS = ("mtm_medium", "pk_medium", "utm_medium")
 _CONTENT_KEYS = ("mtm_content", "pk_content", "utm_content")
 
 
-def _first(query: dict[str, str], keys: tuple[str, ...]) -> str | None:
-    lowered = {k.lower(): v for k, v in query.items()}
+def _first(lowered: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
     for key in keys:
-        value = clean(lowered.get(key))
-        if value:
-            return redact(value)[:MAX_FIELD]
+        raw = lowered.get(key)
+        if raw is not None:
+            value = clean(raw)
+            if value:
+                return redact(value)[:MAX_FIELD]
     return None
 
 
-def campaign(url: Url | None, rcn: str | None, rck: str | None) -> Campaign:
-    """Campaign fields from the page URL's keys, else ``_rcn``/``_rck``."""
-    query = parse_query(url.query) if url is not None and url.query else {}
-    name = _first(query, _NAME_KEYS) or _first({"c": rcn or ""}, ("c",))
+def campaign(url: Url | None, rcn: str | None, rck: str | None,
+             params: Mapping[str, str] | None = None) -> Campaign:
+    """Campaign fields from the page URL's keys (case-insensitive), else ``_rcn``/``_rck``.
+    ``params``: ``url_params(url)`` when the caller has it already."""
+    query = url_params(url) if params is None else params
+    if not query and not rcn and not rck:
+        return _NO_CAMPAIGN
+    lowered = {k.lower(): v for k, v in query.items()}
+    name = _first(lowered, _NAME_KEYS) or _first({"c": rcn or ""}, ("c",))
     return Campaign(
-        source=_first(query, _SOURCE_KEYS),
-        medium=(_first(query, _MEDIUM_KEYS) or "").lower() or None,
+        source=_first(lowered, _SOURCE_KEYS),
+        medium=(_first(lowered, _MEDIUM_KEYS) or "").lower() or None,
         name=name,
-        term=_first(query, _TERM_KEYS) or _first({"k": rck or ""}, ("k",)),
-        content=_first(query, _CONTENT_KEYS),
+        term=_first(lowered, _TERM_KEYS) or _first({"k": rck or ""}, ("k",)),
+        content=_first(lowered, _CONTENT_KEYS),
     )
 
 

@@ -9,6 +9,7 @@ when it names a known codec, else as Windows-1252, so no input raises.
 from __future__ import annotations
 
 import codecs
+from codecs import escape_decode
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -25,14 +26,43 @@ class BadRequest(ValueError):
     """The request cannot be read; the reply is a 400 with this message."""
 
 
-def _decode(piece: str, charset: str) -> str:
-    if "%" not in piece and "+" not in piece:
+def _unquote(text: str) -> bytes:
+    """``urllib.parse.unquote_to_bytes``, several times faster on the usual input.
+
+    Every ``%XX`` becomes ``\\xXX`` for the C escape decoder (backslashes are doubled
+    first, so nothing else is an escape); a ``%`` not followed by two hex digits makes
+    it fail, and such rare input takes the standard library's path."""
+    data = text.encode()
+    if b"\\" in data:
+        data = data.replace(b"\\", b"\\\\")
+    try:
+        return escape_decode(data.replace(b"%", b"\\x"))[0]
+    except ValueError:
+        return unquote_to_bytes(text)
+
+
+def _decode(piece: str, qs: str) -> str:
+    """One name or value: ``+`` is a space, ``%XX`` a byte, the bytes UTF-8 or else the
+    page charset (``cs`` of the whole query ``qs``)."""
+    if "+" in piece:
+        piece = piece.replace("+", " ")
+    if "%" not in piece:
         return piece
-    raw = unquote_to_bytes(piece.replace("+", " "))
+    raw = _unquote(piece)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode(charset, errors="replace")
+        return raw.decode(_fallback_charset(_raw_cs(qs)), errors="replace")
+
+
+def _raw_cs(qs: str) -> str | None:
+    """The last ``cs`` value of a query, undecoded (only looked for when needed)."""
+    cs: str | None = None
+    for part in qs.split("&"):
+        name, _, value = part.partition("=")
+        if name == "cs":
+            cs = value
+    return cs
 
 
 def _fallback_charset(raw_cs: str | None) -> str:
@@ -51,23 +81,19 @@ def parse_query(qs: str, into: Params | None = None) -> Params:
         return out
     if qs[0] == "?":
         qs = qs[1:]
-    pairs: list[tuple[str, str]] = []
-    cs: str | None = None
     for part in qs.split("&"):
         if not part:
             continue
         name, _, value = part.partition("=")
         if len(name) > MAX_NAME:
             continue
-        pairs.append((name, value))
-        if name == "cs":
-            cs = value
-    charset = _fallback_charset(cs)
-    for name, value in pairs:
-        key = _decode(name, charset)
-        if key in out:
+        if "%" in name or "+" in name:
+            name = _decode(name, qs)
+        if name in out:
             continue
-        out[key] = _decode(value[:MAX_VALUE * 3], charset)[:MAX_VALUE]
+        if "%" in value or "+" in value:
+            value = _decode(value[:MAX_VALUE * 3], qs)
+        out[name] = value[:MAX_VALUE]
     return out
 
 

@@ -28,6 +28,7 @@ from collector.ingest.minimise import (
     referrer,
     screen_class,
     split_url,
+    url_params,
 )
 from collector.ingest.spam import SpamList
 from collector.ingest.useragent import EMPTY, UAInfo, UAParser
@@ -153,10 +154,12 @@ def minimise(hit: Hit, env: PipelineEnv) -> DropReason | None:
     params = hit.req.params
     site = hit.site
     ref_host, ref_path = referrer(hit.ref, site.domains)
-    camp = campaign(hit.page, params.get("_rcn"), params.get("_rck"))
+    page_params = url_params(hit.page)  # parsed once for the path and the campaign
+    camp = campaign(hit.page, params.get("_rcn"), params.get("_rck"), page_params)
     country = clean(params.get("country"), 8) if hit.authenticated else None
     hit.fields = {
-        "path": clean_path(hit.page, site.settings.allowed_query_keys) if hit.page else None,
+        "path": clean_path(hit.page, site.settings.allowed_query_keys, page_params)
+        if hit.page else None,
         "title": clean_title(params.get("action_name")),
         "referrer_host": ref_host,
         "referrer_path": ref_path,

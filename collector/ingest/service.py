@@ -100,10 +100,13 @@ class Ingestor:
     async def _item(self, params: Params, headers: HeaderInfo, now: float,
                     default_token: str | None) -> WriteItem:
         req = matomo.read(params, now)
-        site = await self.site(req.site_id)
+        found, site = self._sites.get(req.site_id)
+        if not found:  # awaited only on a cache miss: a beacon usually never waits here
+            site = await self.site(req.site_id)
         if site is None:
             raise BadRequest(f"unknown idsite {req.site_id}")
-        authenticated = await self._token_ok(req.token or default_token, site.id)
+        token = req.token or default_token
+        authenticated = bool(token) and await self._token_ok(token, site.id)
         if req.needs_token and not authenticated:
             raise BadRequest("cip, location overrides and cdt older than 24 hours need a "
                              "valid token_auth")

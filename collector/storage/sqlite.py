@@ -2,29 +2,35 @@
 
 Every write goes through the writing connection under one lock, so the group-commit
 writer's batch is one transaction; reads never wait for it (WAL readers see the last
-commit). A batch costs a few awaited calls whatever its size: never one per row.
+commit). A batch is one awaited call whatever its size: never one per row.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import operator
 import os
+import sqlite3
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 import orjson
 
-from collector.model import EVENT_COLUMNS, DropReason, Event, Site, SiteClock, SiteSettings
+from collector.model import EVENT_COLUMNS, DropReason, Site, SiteClock, SiteSettings
 from collector.stats.filters import Filters
 from collector.storage.base import TokenInfo, UserRecord, WriteItem
 from collector.storage.sql import query
 from collector.storage.sqlite_filtered import SqliteFilteredStats
 from collector.storage.sqlite_rollup import days_with_events, run_rollup
 from collector.storage.sqlite_stats import SqliteStats
+
+T = TypeVar("T")
 
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -57,9 +63,69 @@ def settings_json(settings: SiteSettings) -> str:
     return orjson.dumps(data).decode()
 
 
-def _event_row(event: Event) -> tuple[Any, ...]:
-    row = tuple(getattr(event, c) for c in EVENT_COLUMNS)
-    return (*row[:-1], 1 if event.new_visit else 0)
+# An event's ``insert_event`` parameters, in column order (``new_visit``, a bool, is
+# stored by sqlite3 as the integer 0 or 1).
+_event_values = operator.attrgetter(*EVENT_COLUMNS)
+_MOST_ROWS_A_STATEMENT = 256  # and never more variables than the SQLite build allows
+
+
+def _write_batch(conn: sqlite3.Connection, items: Sequence[WriteItem]) -> list[DropReason | None]:
+    """One group commit, run on the writing connection's thread as a single call: opt-out
+    check, inserts, drop counters and the commit (rolled back whole if anything fails)."""
+    outcome: list[DropReason | None] = [i.drop for i in items]
+    try:
+        opted = _opted_out(conn, items)
+        rows = []
+        drops: Counter[tuple[int, str, str]] = Counter()
+        for n, item in enumerate(items):
+            if item.event is not None and opted and (item.site_id, item.uid_hash) in opted:
+                outcome[n] = DropReason.OPTED_OUT
+            reason = outcome[n]
+            if reason is not None:
+                drops[(item.site_id, item.day, reason.value)] += 1
+            elif item.event is not None:
+                rows.append(_event_values(item.event))
+        if rows:
+            _insert_events(conn, rows)
+        if drops:
+            conn.executemany(query("count_dropped"), [(s, d, r, n) for (s, d, r), n in drops.items()])
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    return outcome
+
+
+@functools.cache
+def _insert_events_sql(rows: int) -> str:
+    """``insert_event`` with ``rows`` sets of placeholders after its ``VALUES``."""
+    head, _, one_row = query("insert_event").partition("VALUES")
+    return head + "VALUES " + ", ".join([one_row.strip()] * rows)
+
+
+def _insert_events(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """A few multi-row INSERTs rather than ``executemany`` (one statement step a row):
+    each step gives the GIL away and the writer thread then waits to get it back from a
+    busy event loop. Chunks of a power-of-two size keep the prepared statements few."""
+    most = min(_MOST_ROWS_A_STATEMENT,
+               conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(EVENT_COLUMNS))
+    start = 0
+    while start < len(rows):
+        n = min(most, 1 << ((len(rows) - start).bit_length() - 1))
+        conn.execute(_insert_events_sql(n), list(chain.from_iterable(rows[start:start + n])))
+        start += n
+
+
+def _opted_out(conn: sqlite3.Connection, items: Sequence[WriteItem]) -> set[tuple[int, str | None]]:
+    by_site: dict[int, set[str]] = {}
+    for item in items:
+        if item.uid_hash is not None and item.event is not None:
+            by_site.setdefault(item.site_id, set()).add(item.uid_hash)
+    found: set[tuple[int, str | None]] = set()
+    for site_id, hashes in by_site.items():
+        rows = conn.execute(query("find_optouts"), (site_id, orjson.dumps(sorted(hashes)).decode()))
+        found.update((site_id, r[0]) for r in rows.fetchall())
+    return found
 
 
 class SqliteStore:
@@ -127,40 +193,15 @@ class SqliteStore:
 
     # -- the hot path ----------------------------------------------------------------
     async def write_batch(self, items: Sequence[WriteItem]) -> list[DropReason | None]:
-        outcome: list[DropReason | None] = [i.drop for i in items]
         async with self._lock:
-            opted = await self._opted_out(items)
-            rows = []
-            drops: Counter[tuple[int, str, str]] = Counter()
-            for n, item in enumerate(items):
-                if item.event is not None and (item.site_id, item.uid_hash) in opted:
-                    outcome[n] = DropReason.OPTED_OUT
-                reason = outcome[n]
-                if reason is not None:
-                    drops[(item.site_id, item.day, reason.value)] += 1
-                elif item.event is not None:
-                    rows.append(_event_row(item.event))
-            if rows:
-                await self.w.executemany(query("insert_event"), rows)
-            if drops:
-                await self.w.executemany(
-                    query("count_dropped"), [(s, d, r, n) for (s, d, r), n in drops.items()]
-                )
-            await self.w.commit()
-        return outcome
+            return await self._in_writer_thread(_write_batch, items)
 
-    async def _opted_out(self, items: Sequence[WriteItem]) -> set[tuple[int, str | None]]:
-        by_site: dict[int, set[str]] = {}
-        for item in items:
-            if item.uid_hash is not None and item.event is not None:
-                by_site.setdefault(item.site_id, set()).add(item.uid_hash)
-        found: set[tuple[int, str | None]] = set()
-        for site_id, hashes in by_site.items():
-            rows = await self.w.execute_fetchall(
-                query("find_optouts"), (site_id, orjson.dumps(sorted(hashes)).decode())
-            )
-            found.update((site_id, r[0]) for r in rows)
-        return found
+    async def _in_writer_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(connection, *args)`` on the writing connection's own thread, as one awaited
+        call (aiosqlite's public methods each cost a thread hop; this is what they use)."""
+        conn = self.w
+        result = await conn._execute(fn, conn._conn, *args)  # type: ignore[no-untyped-call]
+        return cast(T, result)
 
     async def get_site(self, site_id: int) -> Site | None:
         conn = await self._read_conn()
