@@ -127,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         logging.basicConfig(level=settings.log_level.upper(),
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # aiosqlite's debug lines carry statement arguments (salts, stored rows): never log them
+        logging.getLogger("aiosqlite").setLevel(logging.WARNING)
         return int(args.func(args, settings))
     except (c.CliError, SettingsError) as exc:
         print(f"collector: {exc}", file=sys.stderr)

@@ -96,6 +96,10 @@ class GroupCommitWriter:
         except Exception as exc:  # a failed commit fails its waiters, never the writer
             self._metrics.write_errors += 1
             log.error("batch of %d failed to commit: %s", len(items), type(exc).__name__)
+            if len(batch) > 1:  # one bad request must not fail the others: retry each alone
+                for waiter in batch:
+                    await self._commit([waiter])
+                return
             for _, future in batch:
                 if not future.done():
                     future.set_exception(exc)

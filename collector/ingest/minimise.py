@@ -71,6 +71,9 @@ _PLAIN_URL = re.compile(
 )
 
 
+_HOST = re.compile(r"[\w.:\[\]-]+")
+
+
 def split_url(raw: str | None) -> Url | None:
     """A tolerant URL split: ports dropped, host lower-cased; None for no URL."""
     text = clean(raw, 4096)
@@ -90,6 +93,8 @@ def split_url(raw: str | None) -> Url | None:
     path = parts.path or "/"
     if not parts.scheme and not parts.netloc:
         host = None  # a relative URL
+    if host and not _HOST.fullmatch(host):
+        host = None  # not a host name (e.g. "name%40example.org"): never stored
     return Url(host=host.lower().rstrip(".") if host else None, path=path, query=parts.query)
 
 

@@ -52,7 +52,10 @@ def _decode(piece: str, qs: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode(_fallback_charset(_raw_cs(qs)), errors="replace")
+        try:
+            return raw.decode(_fallback_charset(_raw_cs(qs)), errors="replace")
+        except (UnicodeError, ValueError, LookupError):
+            return raw.decode("cp1252", errors="replace")
 
 
 def _raw_cs(qs: str) -> str | None:
@@ -65,12 +68,20 @@ def _raw_cs(qs: str) -> str | None:
     return cs
 
 
+# Codecs that are not page charsets or that can produce unstorable text (lone surrogates).
+_NOT_CHARSETS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7",
+                           "unicode_escape", "raw_unicode_escape", "utf_7"})
+
+
 def _fallback_charset(raw_cs: str | None) -> str:
+    """The page charset named by ``cs`` if it is a real text encoding, else Windows-1252."""
     if raw_cs:
         try:
-            return codecs.lookup(raw_cs.strip()).name
-        except LookupError:
-            pass
+            info = codecs.lookup(raw_cs.strip().replace("\x00", ""))
+        except (LookupError, ValueError):
+            return "cp1252"
+        if getattr(info, "_is_text_encoding", True) and info.name not in _NOT_CHARSETS:
+            return info.name
     return "cp1252"
 
 

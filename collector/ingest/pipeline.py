@@ -150,6 +150,12 @@ def referrer_spam(hit: Hit, env: PipelineEnv) -> DropReason | None:
     return DropReason.SPAM if host and env.spam.is_spam(host) else None
 
 
+def _pv_id(raw: str | None) -> str | None:
+    """The tracker's random page-view id: 1-16 letters and digits, or nothing."""
+    text = clean(raw, 16)
+    return text if text and text.isascii() and text.isalnum() else None
+
+
 def minimise(hit: Hit, env: PipelineEnv) -> DropReason | None:
     params = hit.req.params
     site = hit.site
@@ -175,7 +181,7 @@ def minimise(hit: Hit, env: PipelineEnv) -> DropReason | None:
         "screen": screen_class(params.get("res")),
         "language": primary_language(params.get("lang") or hit.headers.accept_language),
         "country": country.lower() if country and len(country) == 2 else None,
-        "pv_id": clean(params.get("pv_id"), 16),
+        "pv_id": _pv_id(params.get("pv_id")),
         "new_visit": params.get("new_visit") == "1",
         **kind_fields(hit.req.kind, params),
     }

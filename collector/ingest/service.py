@@ -111,7 +111,10 @@ class Ingestor:
             raise BadRequest("cip, location overrides and cdt older than 24 hours need a "
                              "valid token_auth")
         ts = req.requested_ts if req.requested_ts is not None else now
-        day = datetime.fromtimestamp(ts, site.tz).date()
+        try:
+            day = datetime.fromtimestamp(ts, site.tz).date()
+        except (OverflowError, OSError, ValueError) as exc:
+            raise BadRequest("cdt is out of range") from exc
         hit = Hit(site=site, req=req, headers=headers, ts=ts, day=day,
                   salt=await self._salts.salt_for(day, now), authenticated=authenticated)
         reason = pipeline.run(hit, self._env)

@@ -223,7 +223,8 @@ def test_stored_xss_payloads_show_as_text(chromium: Any, server: Server) -> None
     page.get_by_role("tab", name="UTM campaigns").click()
     expect(page.locator("#tp-utm_campaigns")).to_contain_text("<script>alert(4)</script>")
     page.get_by_role("tab", name="Referrers").click()
-    expect(page.locator("#tp-referrers")).to_contain_text("<script>alert(6)<")
+    # a referrer "host" that is no host name is never stored (minimise.split_url), so nothing shows
+    expect(page.locator("#tp-referrers")).not_to_contain_text("alert(6)")
     page.locator("#tp-pages").get_by_role("link", name=HOSTILE_PATH, exact=True).click()
     expect(page.locator(".chip")).to_contain_text(HOSTILE_PATH)
     assert page.locator("img").count() == 0
