@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from collector import commands as c
+from collector import commands_privacy as p
 from collector.auth.tokens import SCOPES
 from collector.settings import Settings, SettingsError
 
@@ -50,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keys: name, domains (comma list), timezone, allowed_query_keys (comma "
                     "list of query keys kept in URLs besides campaign keys), "
                     "raw_retention_days, aggregate_retention_months (0 = forever), honour_dnt, honour_gpc, "
-                    "check_host (true/false).")
+                    "check_host (true/false), consent_mode (cookieless or consent_required).")
     set_.add_argument("id", type=int)
     set_.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
     set_.set_defaults(func=c.cmd_site_set)
@@ -105,6 +106,32 @@ def build_parser() -> argparse.ArgumentParser:
                         help="json, or csv: a zip of CSV files (default json)")
     export.add_argument("--output", "-o", default="-", help="file to write (default: standard output)")
     export.set_defaults(func=c.cmd_export)
+
+    exclude = sub.add_parser(
+        "exclude", help="list, add or remove a site's exclusion rules; --apply removes stored matches",
+        description="Rules are kind:pattern — path:/admin/* (glob on the path), referrer:intranet.example "
+        "(host or subdomain), ua:*UptimeRobot* (glob on the User-Agent), ip:10.20.0.0/16 (masked address). "
+        "New requests that match are dropped (reason 'excluded'). Path and referrer rules also match "
+        "stored raw events: the command prints how many, and --apply removes them and rolls their days "
+        "up again.")
+    exclude.add_argument("--site", type=int, required=True, help="the site id")
+    exclude.add_argument("--add", action="append", default=[], metavar="RULE", help="add a rule (repeatable)")
+    exclude.add_argument("--remove", action="append", default=[], metavar="RULE",
+                         help="remove a rule (repeatable)")
+    exclude.add_argument("--apply", action="store_true", help="remove stored events the rules match and "
+                         "recompute their days")
+    exclude.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    exclude.set_defaults(func=p.cmd_exclude)
+
+    erase = sub.add_parser("erase", help="delete everything collected for a site (or a period of it)",
+                           description="Raw events, daily tables and drop counters of the site's days "
+                           "from --from to --to (default: all). The site, its tokens and opt-outs stay. "
+                           "Asks for the site id as confirmation unless --yes.")
+    erase.add_argument("--site", type=int, required=True, help="the site id")
+    erase.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (default: the first)")
+    erase.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (default: the last)")
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    erase.set_defaults(func=p.cmd_erase)
 
     sub.add_parser("purge", help="delete raw events and daily rows past retention, and old salts, now"
                    ).set_defaults(func=c.cmd_purge)

@@ -12,15 +12,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
+from collector import site_changes
 from collector.auth.passwords import hash_password
 from collector.auth.tokens import new_token, token_hash
 from collector.clock import system_clock
 from collector.maintenance import purge_aggregates, purge_raw_events
-from collector.model import Site, SiteSettings
+from collector.model import Site
 from collector.settings import Settings
 from collector.storage import open_store
 from collector.storage.base import Store
@@ -30,7 +30,7 @@ class CliError(Exception):
     """A user error: printed without a traceback, exit status 2."""
 
 
-def _with_store(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:
+def with_store(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:
     async def runner() -> int:
         store = open_store(settings)
         await store.open()
@@ -45,10 +45,9 @@ def _with_store(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> 
 
 def _check_timezone(name: str) -> str:
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise CliError(f"unknown time zone: {name!r}") from exc
-    return name
+        return site_changes.check_timezone(name)
+    except site_changes.SiteChangeError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def _site_dict(site: Site) -> dict[str, Any]:
@@ -56,7 +55,7 @@ def _site_dict(site: Site) -> dict[str, Any]:
             "timezone": site.timezone, "settings": dataclasses.asdict(site.settings)}
 
 
-async def _get_site(store: Store, site_id: int) -> Site:
+async def get_site(store: Store, site_id: int) -> Site:
     site = await store.get_site(site_id)
     if site is None:
         raise CliError(f"no site with id {site_id}")
@@ -70,7 +69,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = dataclasses.replace(settings, host=args.host or settings.host,
                                    port=args.port or settings.port,
                                    workers=args.workers or settings.workers)
-    _with_store(settings, lambda store: _return(0))  # migrate before workers start
+    with_store(settings, lambda store: _return(0))  # migrate before workers start
     print(f"collector listening on http://{settings.host}:{settings.port}", file=sys.stderr)
     uvicorn.run("collector.app:app_from_env", factory=True, host=settings.host,
                 port=settings.port, workers=settings.workers, access_log=False,
@@ -87,7 +86,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
         print(f"database at {settings.database_path} is up to date")
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def cmd_site_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -99,7 +98,7 @@ def cmd_site_add(args: argparse.Namespace, settings: Settings) -> int:
         print(site.id)
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def cmd_site_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -108,65 +107,35 @@ def cmd_site_list(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{site.id}\t{site.name}\t{','.join(site.domains)}\t{site.timezone}")
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def cmd_site_show(args: argparse.Namespace, settings: Settings) -> int:
     async def work(store: Store) -> int:
-        site = await _get_site(store, args.id)
+        site = await get_site(store, args.id)
         print(orjson.dumps(_site_dict(site), option=orjson.OPT_INDENT_2).decode())
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def apply_site_changes(site: Site, pairs: Sequence[str]) -> Site:
     """``KEY=VALUE`` pairs → a changed site (name, domains, timezone or a site setting)."""
-    changes: dict[str, Any] = {}
-    setting_changes: dict[str, Any] = {}
-    fields = SiteSettings.__dataclass_fields__
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        key = key.strip()
-        if not sep:
-            raise CliError(f"expected KEY=VALUE, got {pair!r}")
-        if key == "name":
-            changes["name"] = value
-        elif key == "domains":
-            changes["domains"] = tuple(d.strip().lower() for d in value.split(",") if d.strip())
-        elif key == "timezone":
-            changes["timezone"] = _check_timezone(value)
-        elif key == "allowed_query_keys":
-            setting_changes[key] = tuple(k.strip() for k in value.split(",") if k.strip())
-        elif key == "raw_retention_days":
-            days = int(value) if value.isdigit() else 0
-            if days < 1:
-                raise CliError("raw_retention_days must be a positive integer")
-            setting_changes[key] = days
-        elif key == "aggregate_retention_months":
-            if not value.isdigit():
-                raise CliError("aggregate_retention_months must be 0 (forever) or a positive integer")
-            setting_changes[key] = int(value)
-        elif key in fields:
-            if value.lower() not in {"true", "false", "1", "0", "yes", "no"}:
-                raise CliError(f"{key} must be true or false")
-            setting_changes[key] = value.lower() in {"true", "1", "yes"}
-        else:
-            known = ["name", "domains", "timezone", *fields]
-            raise CliError(f"unknown key {key!r}; known: {', '.join(known)}")
-    settings = dataclasses.replace(site.settings, **setting_changes)
-    return dataclasses.replace(site, settings=settings, **changes)
+    try:
+        return site_changes.apply_changes(site, site_changes.split_pairs(pairs))
+    except site_changes.SiteChangeError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def cmd_site_set(args: argparse.Namespace, settings: Settings) -> int:
     async def work(store: Store) -> int:
-        site = apply_site_changes(await _get_site(store, args.id), args.pairs)
+        site = apply_site_changes(await get_site(store, args.id), args.pairs)
         await store.update_site(site.id, site.name, site.domains, site.timezone, site.settings)
         await store.audit("cli", "site.set", orjson.dumps(args.pairs).decode(), system_clock())
         print(orjson.dumps(_site_dict(site), option=orjson.OPT_INDENT_2).decode())
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -188,12 +157,12 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
         print(f"user {args.name} added")
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
     async def work(store: Store) -> int:
-        await _get_site(store, args.site)
+        await get_site(store, args.site)
         token = new_token()
         await store.add_token(token_hash(token), args.site, args.scope, args.label, system_clock())
         await store.audit("cli", "token.create",
@@ -202,7 +171,7 @@ def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
         print(token)
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def cmd_rollup(args: argparse.Namespace, settings: Settings) -> int:
@@ -216,12 +185,12 @@ def cmd_rollup(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(store: Store) -> int:
         if args.site is not None:
-            await _get_site(store, args.site)
+            await get_site(store, args.site)
         done = await rollup(store, settings, system_clock, args.site, args.day)
         print(f"rolled up {len(done)} site-days" + "".join(f"\n{s}\t{d}" for s, d in done))
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def cmd_optout_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -238,13 +207,13 @@ def cmd_optout_import(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(str(exc.detail)) from exc
 
     async def work(store: Store) -> int:
-        site = await _get_site(store, args.site)
+        site = await get_site(store, args.site)
         hashes = sorted({user_ref_hash(site.secret, r) for r in refs})
         added = await store.add_optouts(site.id, hashes, system_clock())
         print(f"read {len(refs)} user references; {added} newly opted out")
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -252,7 +221,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from collector.stats.period import PeriodError, parse_period
 
     async def work(store: Store) -> int:
-        site = await _get_site(store, args.site)
+        site = await get_site(store, args.site)
         today = datetime.fromtimestamp(system_clock(), site.tz).date()
         try:
             period = parse_period(args.date_from, args.date_to, today)
@@ -269,7 +238,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
                                                          "to": str(period.end)}).decode(), system_clock())
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
@@ -283,7 +252,7 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
               f"and {salts} old salts")
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def cmd_bootstrap(args: argparse.Namespace, settings: Settings) -> int:
@@ -300,17 +269,17 @@ def cmd_bootstrap(args: argparse.Namespace, settings: Settings) -> int:
             print(f"created user 'admin' with password: {password}  (shown once; keep it)")
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from collector.demo import run_demo
 
     async def work(store: Store) -> int:
-        await _get_site(store, args.site)
+        await get_site(store, args.site)
         counts = await run_demo(store, settings, args.site, days=args.days,
                                 visits_per_day=args.visits, seed=args.seed)
         print(", ".join(f"{k}: {v}" for k, v in counts.items()))
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)

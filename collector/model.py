@@ -31,6 +31,13 @@ class DropReason(StrEnum):
     BOT = "bot"
     FOREIGN_HOST = "foreign_host"
     SPAM = "spam"
+    NO_CONSENT = "no_consent"
+    EXCLUDED = "excluded"
+
+
+# ``cookieless``: count without asking (nothing is stored on the device);
+# ``consent_required``: a request counts only when it carries ``consent=1``.
+CONSENT_MODES: tuple[str, ...] = ("cookieless", "consent_required")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +50,8 @@ class SiteSettings:
     honour_dnt: bool = True
     honour_gpc: bool = True
     check_host: bool = True
+    consent_mode: str = "cookieless"  # one of CONSENT_MODES
+    exclusions: tuple[str, ...] = ()  # "kind:pattern" rules, see collector.exclusions
 
 
 @dataclass(frozen=True, slots=True)

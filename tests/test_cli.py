@@ -115,3 +115,40 @@ def test_migrate_is_idempotent(cli: Cli) -> None:
     cli("migrate")
     names = sqlite3.connect(cli.db).execute("SELECT name FROM schema_migrations").fetchall()
     assert names == [("0001_initial.sql",), ("0002_daily_tables.sql",)]
+
+
+def _insert_events(db: Path, paths: list[tuple[str, str]]) -> None:
+    conn = sqlite3.connect(db)
+    conn.executemany("INSERT INTO events (site_id, ts_ms, day, visitor, kind, path) "
+                     "VALUES (1, ?, ?, ?, 'pageview', ?)",
+                     [(1795348800000 + n, day, n, path) for n, (day, path) in enumerate(paths)])
+    conn.commit()
+    conn.close()
+
+
+def test_exclude_lists_counts_and_applies_rules_and_erase_asks_first(cli: Cli) -> None:
+    cli("site", "add", "Shop", "--domain", "shop.example")
+    _insert_events(cli.db, [("2026-11-21", "/admin/a"), ("2026-11-22", "/admin/b"), ("2026-11-22", "/")])
+    assert "no exclusion rules" in cli("exclude", "--site", "1").stdout
+    bad = cli("exclude", "--site", "1", "--add", "admin", ok=False)
+    assert bad.returncode == 2 and "kind:pattern" in bad.stderr
+    out = cli("exclude", "--site", "1", "--add", "path:/admin/*", "--add", "ip:10.20.0.0/16").stdout
+    assert "path:/admin/*\t2 stored raw events match, on 2 days" in out
+    assert "ip:10.20.0.0/16\tapplies to new requests only" in out
+    assert json.loads(cli("site", "show", "1").stdout)["settings"]["exclusions"] == ["path:/admin/*",
+                                                                                     "ip:10.20.0.0/16"]
+    refused = cli("exclude", "--site", "1", "--apply", ok=False)  # no terminal to confirm on
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert "removed 2 raw events; rolled up 2 days again" in cli("exclude", "--site", "1", "--apply",
+                                                                   "--yes").stdout
+    cli("exclude", "--site", "1", "--remove", "ip:10.20.0.0/16")
+    assert json.loads(cli("site", "show", "1").stdout)["settings"]["exclusions"] == ["path:/admin/*"]
+
+    assert cli("erase", "--site", "1", ok=False).returncode == 2
+    assert cli("erase", "--site", "1", "--from", "2026-11-23", "--to", "2026-11-01", ok=False).returncode == 2
+    erased = cli("erase", "--site", "1", "--yes").stdout  # 1 raw event + the day's rolled-up rows
+    assert erased.startswith("erased ") and erased.strip().endswith("rows of site 1 (all its days)")
+    conn = sqlite3.connect(cli.db)
+    assert conn.execute("SELECT count(*) FROM events").fetchone() == (0,)
+    actions = [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY id")]
+    assert actions[-3:] == ["exclusions.apply", "exclusions.set", "erase"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from collector.exclusions import compile_rules
 from collector.ingest import ipaddr
 from collector.ingest.kinds import kind_fields
 from collector.ingest.matomo import TrackingRequest
@@ -119,6 +120,14 @@ def opt_out(hit: Hit, env: PipelineEnv) -> DropReason | None:
     return None
 
 
+def consent(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    """In ``consent_required`` mode only requests carrying ``consent=1`` count (Matomo's
+    tracker adds it once ``setConsentGiven`` was called)."""
+    if hit.site.settings.consent_mode == "consent_required" and hit.req.params.get("consent") != "1":
+        return DropReason.NO_CONSENT
+    return None
+
+
 def prefetch(hit: Hit, env: PipelineEnv) -> DropReason | None:
     return DropReason.PREFETCH if hit.headers.prefetch else None
 
@@ -148,6 +157,19 @@ def foreign_host(hit: Hit, env: PipelineEnv) -> DropReason | None:
 def referrer_spam(hit: Hit, env: PipelineEnv) -> DropReason | None:
     host = hit.ref.host if hit.ref else None
     return DropReason.SPAM if host and env.spam.is_spam(host) else None
+
+
+def excluded(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    """The owner's exclusion rules (path, referrer host, User-Agent, masked-IP network)."""
+    texts = hit.site.settings.exclusions
+    if not texts:
+        return None
+    path = hit.page.path if hit.page else None
+    ref_host = hit.ref.host if hit.ref else None
+    for rule in compile_rules(texts):
+        if rule.matches(path, ref_host, hit.user_agent, hit.masked_ip):
+            return DropReason.EXCLUDED
+    return None
 
 
 def _pv_id(raw: str | None) -> str | None:
@@ -208,10 +230,12 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("dnt", do_not_track),
     ("gpc", global_privacy_control),
     ("opt_out", opt_out),
+    ("consent", consent),
     ("prefetch", prefetch),
     ("bots", bots),
     ("foreign_host", foreign_host),
     ("referrer_spam", referrer_spam),
+    ("excluded", excluded),
     ("minimise", minimise),
     ("visitor", visitor),
 )

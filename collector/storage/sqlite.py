@@ -22,8 +22,10 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 import orjson
 
+from collector.exclusions import Rule
 from collector.model import EVENT_COLUMNS, DropReason, Site, SiteClock, SiteSettings
 from collector.stats.filters import Filters
+from collector.storage import sqlite_exclusions
 from collector.storage.base import TokenInfo, UserRecord, WriteItem
 from collector.storage.sql import query
 from collector.storage.sqlite_filtered import SqliteFilteredStats
@@ -303,6 +305,22 @@ class SqliteStore:
 
     async def audit(self, actor: str, action: str, detail: str, now: float) -> None:
         await self._write(query("audit"), (int(now), actor, action, detail))
+
+    async def count_excluded(self, site_id: int, rule: Rule) -> dict[str, int]:
+        if not rule.retroactive:
+            return {}
+        conn = await self._read_conn()
+        rows = await conn.execute_fetchall(query("exclusions/matching_days"),
+                                           sqlite_exclusions.rule_params(site_id, rule))
+        return {str(day): int(n) for day, n in rows}
+
+    async def delete_excluded(self, site_id: int, rules: tuple[Rule, ...]) -> dict[str, int]:
+        async with self._lock:
+            return await self._in_writer_thread(sqlite_exclusions.delete_matching, site_id, rules)
+
+    async def erase(self, site_id: int, first: str, last: str) -> int:
+        async with self._lock:
+            return await self._in_writer_thread(sqlite_exclusions.erase_period, site_id, first, last)
 
     # -- daily tables and stats ------------------------------------------------------
     async def rollup(self, sites: Mapping[int, SiteClock], now: float,
