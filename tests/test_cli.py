@@ -113,8 +113,11 @@ def test_demo_fills_the_site_through_the_pipeline(cli: Cli) -> None:
 def test_migrate_is_idempotent(cli: Cli) -> None:
     cli("migrate")
     cli("migrate")
-    names = sqlite3.connect(cli.db).execute("SELECT name FROM schema_migrations").fetchall()
-    assert names == [("0001_initial.sql",), ("0002_daily_tables.sql",)]
+    names = [r[0] for r in sqlite3.connect(cli.db).execute("SELECT name FROM schema_migrations ORDER BY name")]
+    shipped = sorted(p.name for p in (Path(__file__).parents[1] / "collector/storage/migrations").glob("*.sql"))
+    assert names == shipped and names[:2] == ["0001_initial.sql", "0002_daily_tables.sql"]
+    out = cli("migrate")
+    assert "0001" not in out.stdout + out.stderr  # nothing applied twice
 
 
 def _insert_events(db: Path, paths: list[tuple[str, str]]) -> None:

@@ -300,6 +300,8 @@ class SqliteStore:
             for sql in query("purge_aggregates").split(";\n"):
                 cursor = await self.w.execute(sql, {"site": site_id, "before": before_day})
                 total += cursor.rowcount
+            for sql in query("rebuild_months").split(";\n"):
+                await self.w.execute(sql, {"site": site_id, "first": "0000-01", "last": before_day[:7]})
             await self.w.commit()
             return total
 

@@ -49,6 +49,8 @@ def erase_period(conn: sqlite3.Connection, site_id: int, first: str, last: str) 
     try:
         for sql in query("erase_period").split(";\n"):
             total += conn.execute(sql, {"site": site_id, "first": first, "last": last}).rowcount
+        for sql in query("rebuild_months").split(";\n"):
+            conn.execute(sql, {"site": site_id, "first": first[:7], "last": last[:7]})
         conn.commit()
     except BaseException:
         conn.rollback()

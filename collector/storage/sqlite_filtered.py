@@ -23,6 +23,8 @@ SHADOWS = ("daily_site", "hourly_site", "daily_dimension")
 class SqliteFilteredStats(SqliteStats):
     """A :class:`SqliteStats` whose tables hold only the filtered visits."""
 
+    use_months = False  # the TEMP shadows have no monthly sums; filtered data is small
+
     def __init__(self, path: Path, filters: Filters, sites: Mapping[int, SiteClock]) -> None:
         super().__init__(self._unused)
         self._path = path

@@ -24,6 +24,10 @@ from collector.storage.sql import query
 STEPS_BEFORE = ("rollup/90_drop_temp", "rollup/01_visit_events", "rollup/02_visits")
 STEPS_WRITE = ("rollup/10_clear_day", "rollup/11_daily_site", "rollup/12_hourly_site",
                "rollup/20_dim_visit_attributes", "rollup/21_dim_pages", "rollup/22_dim_actions")
+# Monthly sums follow the day's replacement in the same transaction (not part of
+# STEPS_WRITE: filtered reports run those on TEMP shadows, and have no monthly table).
+STEPS_MONTH_BEFORE = ("rollup/08_month_remove_day",)
+STEPS_MONTH_AFTER = ("rollup/30_month_add_day",)
 LEASE_S = 600
 NEVER = 2**62
 
@@ -85,7 +89,7 @@ def rollup_day(conn: sqlite3.Connection, site_id: int, day: date, site: SiteCloc
     run_steps(conn, STEPS_BEFORE, params)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        run_steps(conn, STEPS_WRITE, params)
+        run_steps(conn, (*STEPS_MONTH_BEFORE, *STEPS_WRITE, *STEPS_MONTH_AFTER), params)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -37,6 +37,12 @@ TABLES = {
     "daily_site": "SELECT * FROM daily_site ORDER BY site_id, day",
     "hourly_site": "SELECT * FROM hourly_site ORDER BY site_id, day, hour",
     "daily_dimension": "SELECT * FROM daily_dimension ORDER BY site_id, dimension, day, value",
+    "monthly_dimension": "SELECT * FROM monthly_dimension ORDER BY site_id, month, dimension, value",
+    # the monthly sums must always equal the daily rows they summarise
+    "monthly_from_daily": "SELECT site_id, substr(day, 1, 7) AS month, dimension, value, SUM(visitors), "
+                          "SUM(visits), SUM(pageviews), SUM(entries), SUM(exits), SUM(bounces), "
+                          "SUM(duration_s), SUM(events) FROM daily_dimension "
+                          "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
 }
 
 
@@ -172,6 +178,8 @@ async def test_rolling_up_twice_changes_nothing(tracked: object, store: SqliteSt
                                                 db: sqlite3.Connection) -> None:
     first = dump(db)
     assert first["daily_site"] and first["hourly_site"] and first["daily_dimension"]
+    assert [tuple(r.values()) for r in first["monthly_dimension"]] == [
+        tuple(r.values()) for r in first["monthly_from_daily"]]
     assert await rollup(store, settings, clock) == []  # nothing dirty
     assert dump(db) == first
     assert len(await rollup(store, settings, clock, site_id=site.id)) == 3  # every day recomputed
@@ -192,9 +200,13 @@ async def test_rolling_up_in_two_halves_equals_one_rollup(
     await rollup(store, settings, clock)
     in_halves = dump(db)
     assert daily_site(db) == ANSWERS.daily_site()
+    # the second rollup replaced days the first had summed into their months
+    assert [tuple(r.values()) for r in in_halves["monthly_dimension"]] == [
+        tuple(r.values()) for r in in_halves["monthly_from_daily"]]
 
     for table in TABLES:
-        db.execute(f"DELETE FROM {table}")
+        if table != "monthly_from_daily":
+            db.execute(f"DELETE FROM {table}")
     db.commit()
     assert await rollup(store, settings, clock, site_id=site.id)
     assert dump(db) == in_halves
