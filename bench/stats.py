@@ -51,7 +51,15 @@ from collector.stats import reports
 from collector.stats.period import Period
 from collector.storage.sql import query
 from collector.storage.sqlite import SqliteStore
-from collector.storage.sqlite_rollup import STEPS_BEFORE, STEPS_WRITE, connect, day_params, run_rollup
+from collector.storage.sqlite_rollup import (
+    STEPS_BEFORE,
+    STEPS_MONTH_AFTER,
+    STEPS_MONTH_BEFORE,
+    STEPS_WRITE,
+    connect,
+    day_params,
+    run_rollup,
+)
 
 TARGET_DASHBOARD_MS = 100.0  # summary + daily timeseries + five top-10 breakdowns, one year
 TARGET_ROLLUP_S = 30.0  # one day of 1,000,000 raw events, 2 cores
@@ -147,14 +155,15 @@ def rollup_profile(path: Path, day: date) -> list[tuple[str, float]]:
     conn = connect(path)
     out = []
     try:
-        for i, name in enumerate((*STEPS_BEFORE, *STEPS_WRITE, "rollup/90_drop_temp")):
-            if name == STEPS_WRITE[0] and i == len(STEPS_BEFORE):
+        writes = (*STEPS_MONTH_BEFORE, *STEPS_WRITE, *STEPS_MONTH_AFTER)
+        for i, name in enumerate((*STEPS_BEFORE, *writes, "rollup/90_drop_temp")):
+            if i == len(STEPS_BEFORE):
                 conn.execute("BEGIN IMMEDIATE")
             for n, sql in enumerate(s for s in query(name).split(";\n") if _has_code(s)):
                 t0 = time.perf_counter()
                 conn.execute(sql, params)
                 out.append((f"{name}#{n + 1}", time.perf_counter() - t0))
-            if name == STEPS_WRITE[-1]:
+            if name == writes[-1]:
                 conn.execute("COMMIT")
     finally:
         conn.close()

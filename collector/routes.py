@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 import dashboards
-from collector import health, optout_api, privacy_statement, tracker
+from collector import demo_site, health, matomo_index, optout_api, optout_widget, privacy_statement, tracker
 from collector.ingest import endpoint
 from collector.stats import api as stats_api
 
@@ -25,5 +25,8 @@ ROUTES = [
     *stats_api.ROUTES,
     *optout_api.ROUTES,
     Route("/privacy/{site_id}", privacy_statement.statement, methods=["GET"]),
+    Route("/index.php", matomo_index.index, methods=["GET", "POST"]),
+    *optout_widget.ROUTES,
+    *demo_site.ROUTES,
     dashboards.mount(),  # "/" and below; keep it last: it claims only the dashboard's own paths
 ]

@@ -113,8 +113,10 @@ def test_demo_fills_the_site_through_the_pipeline(cli: Cli) -> None:
 def test_migrate_is_idempotent(cli: Cli) -> None:
     cli("migrate")
     cli("migrate")
-    names = [r[0] for r in sqlite3.connect(cli.db).execute("SELECT name FROM schema_migrations ORDER BY name")]
-    shipped = sorted(p.name for p in (Path(__file__).parents[1] / "collector/storage/migrations").glob("*.sql"))
+    conn = sqlite3.connect(cli.db)
+    names = [r[0] for r in conn.execute("SELECT name FROM schema_migrations ORDER BY name")]
+    folder = Path(__file__).parents[1] / "collector/storage/migrations"
+    shipped = sorted(p.name for p in folder.glob("*.sql"))
     assert names == shipped and names[:2] == ["0001_initial.sql", "0002_daily_tables.sql"]
     out = cli("migrate")
     assert "0001" not in out.stdout + out.stderr  # nothing applied twice

@@ -8,8 +8,9 @@
  *
  * Privacy: never touches `document.cookie` or `sessionStorage`; `localStorage` holds one key,
  * written only on opt-out. Nothing is sent under Do Not Track or Global Privacy Control, when
- * opted out, on localhost or file:, under webdriver (unless the tag allows it), and nothing
- * leaves before consent (when required) or while the page is prerendered.
+ * opted out, on localhost or file: (unless the script allows it: data-allow-localhost), under
+ * webdriver (unless the script allows it), and nothing leaves before consent (when required) or
+ * while the page is prerendered. Once consent was given, every request carries `consent=1`.
  *
  * Budget: 2,048 bytes minified + gzipped (build.mjs fails above it). Written for the
  * minifier: locals over properties, few helpers, no classes.
@@ -79,14 +80,14 @@
   const release = (params) => {
     if (
       /1|yes/.test(n.doNotTrack) || n.globalPrivacyControl || isOptedOut() ||
-      /^(file:|https?:\/\/(localhost[:/]|127\.|\[::1))/.test(l.href) ||
+      (/^(file:|https?:\/\/(localhost[:/]|127\.|\[::1))/.test(l.href) && ds.allowLocalhost == null) ||
       (n.webdriver && ds.allowWebdriver == null) || excluded(new URL(params.url).pathname)
     ) return;
     if (booting || (needConsent && !consent) || d.prerendering) return held.push(params);
     for (let [url, idsite] of [[endpoint, site], ...extra]) {
       if (url && idsite) {
         url += '?' + new URLSearchParams(
-          Object.entries({ idsite, rec: 1, ...params, send_image: 0 }).filter((p) => [p[1]] + ''));
+          Object.entries({ idsite, rec: 1, ...params, consent, send_image: 0 }).filter((p) => [p[1]] + ''));
         (beacon && n.sendBeacon?.(url)) || fetch(url, { method, keepalive: 1 }).catch(() => (new Image().src = url));
       }
     }

@@ -444,3 +444,25 @@ test('the tag tracks outlinks and downloads by itself', () => {
   assert.deepEqual(page.requests().slice(1).map((p) => p.link || p.download),
     ['https://other.example/', 'https://site.example/a.zip']);
 });
+
+test('after requireConsent and setConsentGiven every request carries consent=1', () => {
+  const page = load({ paq: [['requireConsent'], ...SNIPPET()] });
+  page.push(['trackEvent', 'a', 'b'], ['setConsentGiven'], ['trackEvent', 'a', 'c'], ['trackPageView']);
+  const sent = page.requests();
+  assert.equal(sent.length, 4);
+  assert.deepEqual(sent.map((p) => p.consent), ['1', '1', '1', '1']);
+});
+
+test('no consent parameter unless consent was given', () => {
+  assert.ok(!('consent' in load({ paq: SNIPPET() }).requests()[0]));
+  const page = load({ paq: [['requireConsent'], ...SNIPPET()] });
+  page.push(['setConsentGiven'], ['forgetConsentGiven'], ['rememberConsentGiven'], ['trackEvent', 'a', 'b']);
+  assert.deepEqual(page.requests().map((p) => p.consent), ['1', '1']);
+});
+
+for (const href of ['http://localhost:8000/demo/', 'http://127.0.0.1:8000/demo/']) {
+  test(`data-allow-localhost lets ${href} send (a local demo)`, () => {
+    assert.equal(load({ href, dataset: { allowLocalhost: '' }, paq: SNIPPET() }).sent.length, 1);
+    assert.equal(load({ href, dataset: { site: '1', allowLocalhost: '' } }).sent.length, 1);
+  });
+}

@@ -1,0 +1,118 @@
+"""``/demo/``: a small website tracked by this collector as site 1, to try everything locally.
+
+``make run`` then http://127.0.0.1:8000/demo/: a home page, a blog post, a pricing page
+(an outlink and a download), a single-page app (``history.pushState`` page views) and an
+account-settings page with a pretend login and the opt-out widget in both modes. The pages
+are static files in ``demo_site/``; each carries the standard Matomo snippet pointed at
+this server's ``/matomo.php`` and ``/matomo.js`` for site 1 (the site ``collector bootstrap``
+makes, with the domains ``localhost`` and ``127.0.0.1``).
+
+``GET/PUT/DELETE /demo/api/optout?user=NAME`` stands in for a site's own backend in the
+widget's account mode. It writes the same keyed hash the public opt-out API writes, by
+calling the store directly; a real site's backend calls
+``/api/v1/sites/{id}/optouts/{user_ref}`` with an ``optout`` token instead (docs/opt-out.md).
+It answers only on a host that site 1 counts (the demo's own), so a collector whose site 1
+is a real website does not offer an unauthenticated opt-out switch for it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from collector.apiutil import json_response
+from collector.ingest.minimise import host_matches
+from collector.optout_api import MAX_USER_REF
+from collector.optouts import user_ref_hash
+
+DEMO_SITE = 1
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "js": "application/javascript; charset=utf-8",
+    "css": "text/css; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+}
+PAGES = ("index.html", "blog.html", "pricing.html", "app.html", "account.html")
+ASSETS = ("demo.css", "app.js", "account.js")
+DOWNLOADS = ("price-list.csv",)
+
+
+@cache
+def read(name: str) -> bytes:
+    return resources.files("collector").joinpath("demo_site", name).read_bytes()
+
+
+def file_reply(name: str, request: Request, download: bool = False) -> Response:
+    headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+    if download:
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    body = b"" if request.method == "HEAD" else read(name)
+    return Response(body, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]], headers=headers)
+
+
+def not_found() -> Response:
+    return json_response({"error": "not found", "detail": "no such demo page"}, 404)
+
+
+async def redirect(request: Request) -> Response:
+    return RedirectResponse("/demo/", status_code=308)
+
+
+async def home(request: Request) -> Response:
+    return file_reply("index.html", request)
+
+
+async def page(request: Request) -> Response:
+    name: str = request.path_params["name"]
+    if name in PAGES or name in ASSETS:
+        return file_reply(name, request)
+    return not_found()
+
+
+async def app_page(request: Request) -> Response:
+    """The single-page app answers for every path under /demo/app/ (a reload keeps the view)."""
+    return file_reply("app.html", request)
+
+
+async def download(request: Request) -> Response:
+    name: str = request.path_params["name"]
+    return file_reply(name, request, download=True) if name in DOWNLOADS else not_found()
+
+
+async def optout(request: Request) -> Response:
+    """The demo's stand-in for a site backend: the opt-out state of ``?user=`` for site 1."""
+    user = request.query_params.get("user", "").strip()
+    if not user or len(user) > MAX_USER_REF:
+        detail = f"user must be 1 to {MAX_USER_REF} characters"
+        return json_response({"error": "bad request", "detail": detail}, 400)
+    store = request.app.state.store
+    site = await store.get_site(DEMO_SITE)
+    if site is None:
+        return json_response({"error": "not found", "detail": "no site 1: run `collector bootstrap`"}, 404)
+    host = (request.url.hostname or "").lower()
+    if not host_matches(host, site.domains):
+        return json_response({"error": "forbidden",
+                              "detail": "the demo backend answers only on a host that site 1 counts"}, 403)
+    # A real backend would call PUT/DELETE /api/v1/sites/1/optouts/{user} with its token;
+    # this is what that API does with it: only a keyed hash of the user reference is kept.
+    user_hash = user_ref_hash(site.secret, user)
+    if request.method == "PUT":
+        await store.add_optout(site.id, user_hash, request.app.state.clock())
+    elif request.method == "DELETE":
+        await store.remove_optout(site.id, user_hash)
+    return json_response({"opted_out": await store.has_optout(site.id, user_hash)})
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/demo", redirect, methods=["GET", "HEAD"]),
+    Route("/demo/", home, methods=["GET", "HEAD"]),
+    Route("/demo/api/optout", optout, methods=["GET", "PUT", "DELETE"]),
+    Route("/demo/app", app_page, methods=["GET", "HEAD"]),
+    Route("/demo/app/{rest:path}", app_page, methods=["GET", "HEAD"]),
+    Route("/demo/files/{name}", download, methods=["GET", "HEAD"]),
+    Route("/demo/{name}", page, methods=["GET", "HEAD"]),
+]
