@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from dashboards import auth, views
+from dashboards import auth, settings_views, share_views, tokens_views, users_views, views
 from dashboards.render import SecurityHeaders
 
 
@@ -33,14 +33,33 @@ class Assets(StaticFiles):
 
 
 def routes() -> list[BaseRoute]:
+    site = "/sites/{site_id:int}"
     return [
         Route("/", views.overview, methods=["GET"]),
         Route("/login", auth.login_page, methods=["GET"]),
         Route("/login", auth.login, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
-        Route("/sites/{site_id:int}", views.dashboard, methods=["GET"]),
-        Route("/sites/{site_id:int}/csv/{report}", views.csv_download, methods=["GET"]),
-        Route("/sites/{site_id:int}/realtime", views.realtime, methods=["GET"]),
+        Route(site, views.dashboard, methods=["GET"]),
+        Route(site + "/csv/{report}", views.csv_download, methods=["GET"]),
+        Route(site + "/realtime", views.realtime, methods=["GET"]),
+        Route(site + "/settings", settings_views.settings_page, methods=["GET"]),
+        Route(site + "/settings", settings_views.save_settings, methods=["POST"]),
+        Route(site + "/tokens", tokens_views.tokens_page, methods=["GET"]),
+        Route(site + "/tokens", tokens_views.create_token, methods=["POST"]),
+        Route(site + "/tokens/{token_id:int}/revoke", tokens_views.revoke_token, methods=["POST"]),
+        Route(site + "/share", share_views.share_page, methods=["GET"]),
+        Route(site + "/share", share_views.create_share, methods=["POST"]),
+        Route(site + "/share/{link_id:int}/revoke", share_views.revoke_share, methods=["POST"]),
+        Route("/share/{secret}", share_views.shared_dashboard, methods=["GET"]),
+        Route("/share/{secret}", share_views.unlock, methods=["POST"]),
+        Route("/share/{secret}/csv/{report}", share_views.shared_csv, methods=["GET"]),
+        Route("/share/{secret}/realtime", share_views.shared_realtime, methods=["GET"]),
+        Route("/users", users_views.users_page, methods=["GET"]),
+        Route("/users", users_views.add_user, methods=["POST"]),
+        Route("/users/grants", users_views.set_grant, methods=["POST"]),
+        Route("/users/grants/revoke", users_views.revoke_grant, methods=["POST"]),
+        Route("/account", users_views.account_page, methods=["GET"]),
+        Route("/account", users_views.change_password, methods=["POST"]),
         Mount("/static", Assets(packages=[("dashboards", "static")]), name="static"),
     ]
 

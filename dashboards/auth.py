@@ -16,6 +16,7 @@ from collector.auth.passwords import hash_password, verify_password
 from collector.ingest.ipaddr import masked_client_ip, parse_ip
 from collector.model import Site
 from collector.secrets_file import ensure_secret_key
+from collector.storage.accounts_base import AccountStore
 from collector.storage.base import Store, UserRecord
 from dashboards.render import error_page, render
 from dashboards.sessions import COOKIE, Session, Signer
@@ -82,6 +83,16 @@ def clear_session_cookie(request: Request, response: Response) -> None:
     response.delete_cookie(COOKIE, path="/", secure=is_https(request), httponly=True, samesite="lax")
 
 
+async def rotate_session(request: Request, response: Response, old: Session, user: str,
+                         password_hash: str) -> Session:
+    """End ``old`` and give the browser a new session id for ``user`` (login, new password)."""
+    signer, moment = state(request).signer, now(request)
+    signer.revoke(old, moment)
+    fresh = signer.new(user, password_hash, moment)
+    set_session_cookie(request, response, fresh)
+    return fresh
+
+
 def current_session(request: Request) -> Session | None:
     return state(request).signer.loads(request.cookies.get(COOKIE), now(request))
 
@@ -104,14 +115,29 @@ def login_redirect(request: Request) -> Response:
 
 
 # -- access -------------------------------------------------------------------------------
+def accounts(request: Request) -> AccountStore:
+    return _store(request).accounts()
+
+
+async def site_role(request: Request, who: Viewer, site_id: int) -> str | None:
+    """``admin`` (settings, tokens, shared links), ``viewer`` (the dashboard) or None.
+    A global administrator is the admin of every site; others need a grant."""
+    if who.user.is_admin:
+        return "admin"
+    return (await accounts(request).grants_of(who.user.id)).get(site_id)
+
+
 async def visible_sites(request: Request, who: Viewer) -> list[Site]:
-    """Administrators see every site. Per-site grants for other users are not stored yet,
-    so they see none."""
-    return await _store(request).list_sites() if who.user.is_admin else []
+    """Administrators see every site, other users the sites they were granted."""
+    sites = await _store(request).list_sites()
+    if who.user.is_admin:
+        return sites
+    granted = await accounts(request).grants_of(who.user.id)
+    return [site for site in sites if site.id in granted]
 
 
 async def visible_site(request: Request, who: Viewer, site_id: int) -> Site | None:
-    if not who.user.is_admin:
+    if await site_role(request, who, site_id) is None:
         return None
     return await _store(request).get_site(site_id)
 
@@ -127,6 +153,26 @@ async def read_form(request: Request) -> dict[str, str] | None:
         if len(body) > MAX_FORM_BYTES:
             return None
     return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+async def checked_form(request: Request, who: Viewer) -> dict[str, str] | None:
+    """A signed-in user's form, or None when its CSRF token is missing or wrong or it came
+    from another site."""
+    form = await read_form(request)
+    if form is None or not same_origin(request) or not state(request).signer.check_csrf(
+            who.session, form.get("csrf")):
+        return None
+    return form
+
+
+def expired_form(request: Request, who: Viewer | None) -> Response:
+    return error_page(request, 403, "Not saved",
+                      "This form expired or did not come from this page. Go back, reload and try again.",
+                      session_user=who.user if who else None, csrf=who.csrf if who else "")
+
+
+def client_net(request: Request) -> str:
+    return _client_net(request)
 
 
 def same_origin(request: Request) -> bool:
@@ -206,11 +252,9 @@ async def login(request: Request) -> Response:
         return _login_form(request, session, 401, user=name, next_url=next_url,
                            error="Wrong user name or password.")
     throttle.succeeded(name, net)
-    signer.revoke(session, moment)
-    fresh = signer.new(user.name, user.password_hash, moment)
     await _store(request).audit(user.name, "dashboard.login", orjson.dumps({"net": net}).decode(), moment)
     response = RedirectResponse(next_url, status_code=303)
-    set_session_cookie(request, response, fresh)
+    await rotate_session(request, response, session, user.name, user.password_hash)
     return response
 
 

@@ -119,6 +119,8 @@ DROP_REASONS = {
     "foreign_host": ("Other hosts", "Pages not on one of the site's domains."),
     "prefetch": ("Prefetch", "Prefetched or prerendered pages nobody saw yet."),
     "no_rec": ("Not to be recorded", "Requests without rec=1."),
+    "no_consent": ("No consent", "Consent is required on this site and the visitor did not give it."),
+    "excluded": ("Excluded by your rules", "Matched one of this site's exclusion rules."),
 }
 
 

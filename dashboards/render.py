@@ -4,6 +4,9 @@ headers every dashboard reply carries, and HTML error pages."""
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -25,6 +28,26 @@ SECURITY_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+
+
+_HOST = re.compile(r"(?:\*\.)?[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?")
+
+
+def framed_csp(domains: Iterable[str]) -> str | None:
+    """The CSP that lets only these host names frame a page (None: no valid host name, so
+    the page keeps ``frame-ancestors 'none'``). A host source without a scheme matches the
+    page's own scheme (and https when that is http)."""
+    hosts = sorted({d for d in domains if _HOST.fullmatch(d)})
+    if not hosts:
+        return None
+    return CSP.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(hosts))
+
+
+def when(timestamp: float | None) -> str:
+    """A stored Unix time as ``2026-11-22 12:00 UTC``."""
+    if timestamp is None:
+        return ""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @cache
@@ -49,6 +72,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["num"] = formatting.number
     env.filters["duration"] = formatting.duration
+    env.filters["when"] = when
     env.globals["static"] = _static
     return env
 
@@ -79,7 +103,11 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
+                own = {k.lower(): v for k, v in message.get("headers", [])}
+                present = set(own)
+                csp = own.get(b"content-security-policy", b"frame-ancestors 'none'")
+                if b"frame-ancestors 'none'" not in csp:
+                    present.add(b"x-frame-options")  # a page that may be framed (see framed_csp)
                 extra = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
                          if k.encode() not in present]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}

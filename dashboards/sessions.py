@@ -88,6 +88,20 @@ class Signer:
         self._revoked = {sid: exp for sid, exp in self._revoked.items() if exp > now}
         self._revoked[session.sid] = session.expires
 
+    def share_pass(self, link_id: int, password_hash: str, expires: int) -> str:
+        """A cookie value saying: this browser gave shared link ``link_id``'s password (bound
+        to that password's hash, valid until ``expires``)."""
+        payload = f"{link_id}.{expires}"
+        return f"{payload}.{_b64(self._mac(b'share', f'{payload}.{password_hash}'.encode()))}"
+
+    def check_share_pass(self, value: str | None, link_id: int, password_hash: str, now: float) -> bool:
+        if not value or len(value) > 200 or value.count(".") != 2:
+            return False
+        found_id, expires, _ = value.split(".")
+        if found_id != str(link_id) or not expires.isdigit() or int(expires) <= now:
+            return False
+        return hmac.compare_digest(value, self.share_pass(link_id, password_hash, int(expires)))
+
     def csrf_token(self, session: Session) -> str:
         return _b64(self._mac(b"csrf", session.sid.encode()))
 

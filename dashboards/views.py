@@ -57,9 +57,13 @@ def _tiles(summary: Mapping[str, Any]) -> list[Tile]:
     ]
 
 
-def snippet(request: Request, site: Site) -> str:
+def origin(request: Request) -> str:
     scheme = "https" if auth.is_https(request) else "http"
-    base = f"{scheme}://{request.url.netloc}/"
+    return f"{scheme}://{request.url.netloc}"
+
+
+def snippet(request: Request, site: Site) -> str:
+    base = f"{origin(request)}/"
     return (
         "<script>\n"
         "  var _paq = window._paq = window._paq || [];\n"
@@ -77,6 +81,13 @@ def snippet(request: Request, site: Site) -> str:
     )
 
 
+def pixel_snippet(request: Request, site: Site) -> str:
+    """The image-pixel form, for pages (or e-mail) without JavaScript."""
+    return (f'<noscript><p><img referrerpolicy="no-referrer-when-downgrade" '
+            f'src="{origin(request)}/matomo.php?idsite={site.id}&amp;rec=1" '
+            'style="border:0" alt=""></p></noscript>')
+
+
 async def overview(request: Request) -> Response:
     who = await auth.viewer(request)
     if who is None:
@@ -86,13 +97,21 @@ async def overview(request: Request) -> Response:
                   sparkline=charts.sparkline)
 
 
-async def _site_or_error(request: Request) -> tuple[auth.Viewer, Site] | Response:
+async def site_or_error(request: Request, role: str = "viewer") -> tuple[auth.Viewer, Site] | Response:
+    """The signed-in user and the site in the path, when they may see it (``role="admin"``:
+    administer it); else the login redirect, a 404 (a site they may not see) or a 403."""
     who = await auth.viewer(request)
     if who is None:
         return auth.login_redirect(request)
-    site = await auth.visible_site(request, who, int(request.path_params["site_id"]))
+    site_id = int(request.path_params["site_id"])
+    held = await auth.site_role(request, who, site_id)
+    site = await request.app.state.store.get_site(site_id) if held is not None else None
     if site is None:
         return error_page(request, 404, "No such site", "There is no site here that you may see.",
+                          session_user=who.user, csrf=who.csrf)
+    if role == "admin" and held != "admin":
+        return error_page(request, 403, "Not allowed",
+                          "Only this site's administrators may open this page.",
                           session_user=who.user, csrf=who.csrf)
     return who, site
 
@@ -113,39 +132,51 @@ def _selection(query_params: QueryParams, today: date) -> tuple[periods.Choice, 
 
 
 async def dashboard(request: Request) -> Response:
-    found = await _site_or_error(request)
+    found = await site_or_error(request)
     if isinstance(found, Response):
         return found
     who, site = found
+    can_admin = await auth.site_role(request, who, site.id) == "admin"
+    return await report_page(request, site, f"/sites/{site.id}", session_user=who.user, csrf=who.csrf,
+                             shared=False, can_admin=can_admin)
+
+
+async def report_page(request: Request, site: Site, base: str, *, shared: bool,
+                      headers: dict[str, str] | None = None, **context: Any) -> Response:
+    """A site's dashboard under ``base`` (``/sites/ID``, or a shared link's ``/share/SECRET``)."""
     today = site_today(request, site)
     choice, filters, notices = _selection(request.query_params, today)
     report = await load(request, site, choice, filters)
     params = {**choice.params(), **filters.as_dict()}
-    views = _tab_views(site, report, params, filters)
-    return render(request, "site.html", session_user=who.user, csrf=who.csrf, site=site, today=today,
+    views = _tab_views(base, report, params, filters)
+    context.setdefault("can_admin", False)
+    return render(request, "site.html", headers=headers, site=site, today=today, base=base, shared=shared,
                   choice=choice, choices=periods.CHOICES, filters=filters.as_dict(),
                   filter_labels=FILTER_LABELS, params=params, notices=notices, report=report,
                   tiles=_tiles(report.summary), chart=charts.time_chart(report.points, choice.interval),
                   groups=[(group, views[group.key]) for group in GROUPS],
                   dropped=[(reason_label(r["reason"]), r["requests"]) for r in report.dropped["reasons"]],
                   snippet=snippet(request, site), query=query, describe=periods.describe,
-                  csv_timeseries=f"/sites/{site.id}/csv/timeseries{query(params)}")
+                  csv_timeseries=f"{base}/csv/timeseries{query(params)}", nav="dashboard", **context)
 
 
-def _tab_views(site: Site, report: Report, params: dict[str, str],
+def _tab_views(base: str, report: Report, params: dict[str, str],
                filters: Filters) -> dict[str, list[TabView]]:
     return {group.key: [tab_view(tab, report.breakdowns[tab.dimension], report.summary, params,
-                                 filters.as_dict(), f"/sites/{site.id}/csv/{tab.dimension}{query(params)}")
+                                 filters.as_dict(), f"{base}/csv/{tab.dimension}{query(params)}")
                         for tab in group.tabs] for group in GROUPS}
 
 
 async def csv_download(request: Request) -> Response:
-    """The stats API's ``?format=csv`` reply for the dashboard's period and filters, for the
-    logged-in session (the API handlers answer, so the bytes are the API's)."""
-    found = await _site_or_error(request)
+    found = await site_or_error(request)
     if isinstance(found, Response):
         return found
-    _, site = found
+    return await csv_reply(request, found[1])
+
+
+async def csv_reply(request: Request, site: Site) -> Response:
+    """The stats API's ``?format=csv`` reply for the dashboard's period and filters (the API
+    handlers answer, so the bytes are the API's)."""
     name = request.path_params["report"]
     if name != "timeseries" and name not in TABS:
         return error_page(request, 404, "No such report", "There is no such download.")
@@ -168,10 +199,12 @@ async def csv_download(request: Request) -> Response:
 
 
 async def realtime(request: Request) -> Response:
-    found = await _site_or_error(request)
+    found = await site_or_error(request)
     if isinstance(found, Response):
         return json_response({"error": "not found", "detail": None}, 404) \
             if found.status_code == 404 else found
-    _, site = found
-    return json_response(await reports.realtime(request.app.state.stats, site.id, request.app.state.clock()))
+    return await realtime_reply(request, found[1])
 
+
+async def realtime_reply(request: Request, site: Site) -> Response:
+    return json_response(await reports.realtime(request.app.state.stats, site.id, request.app.state.clock()))

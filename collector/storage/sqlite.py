@@ -28,6 +28,7 @@ from collector.stats.filters import Filters
 from collector.storage import sqlite_exclusions
 from collector.storage.base import TokenInfo, UserRecord, WriteItem
 from collector.storage.sql import query
+from collector.storage.sqlite_accounts import SqliteAccounts
 from collector.storage.sqlite_filtered import SqliteFilteredStats
 from collector.storage.sqlite_rollup import days_with_events, run_rollup
 from collector.storage.sqlite_stats import SqliteStats
@@ -338,3 +339,6 @@ class SqliteStore:
 
     def filtered_stats(self, filters: Filters, sites: Mapping[int, SiteClock]) -> SqliteFilteredStats:
         return SqliteFilteredStats(self.path, filters, sites)
+
+    def accounts(self) -> SqliteAccounts:
+        return SqliteAccounts(self._read_conn, lambda: self.w, self._lock)

@@ -1,7 +1,7 @@
 // The dashboard works without this file; it adds: numbers in the browser's locale,
 // tabs on the breakdown panels, chart tooltips (pointer and arrow keys), period and
 // filter changes without a full reload, a realtime count refreshed every 30 s, and
-// the snippet's copy button. No external requests, no storage, no cookies.
+// the snippets' copy buttons, privacy warnings and confirmations on the admin pages. No external requests, no storage, no cookies.
 (function () {
   "use strict";
   var selectedTabs = {};
@@ -110,8 +110,28 @@
     });
   }
 
+  // A privacy checkbox turned off shows its warning at once (the page shows it after saving too).
+  function setupWarnings(root) {
+    root.querySelectorAll("input[data-warn]").forEach(function (box) {
+      var warning = document.getElementById(box.getAttribute("data-warn"));
+      if (!warning) return;
+      box.addEventListener("change", function () { warning.hidden = box.checked; });
+    });
+  }
+
+  // Buttons that ask before they revoke something (the form posts without JavaScript too).
+  function setupConfirm(root) {
+    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
+      });
+    });
+  }
+
   function enhance(root) {
     formatNumbers(root);
+    setupWarnings(root);
+    setupConfirm(root);
     setupTabs(root);
     setupChart(root);
     setupCopy(root);

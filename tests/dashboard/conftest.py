@@ -89,3 +89,17 @@ async def traffic(client: httpx.AsyncClient, site: Site, admin_token: str, clock
     await track(client, site, admin_token, clock, ip="10.4.0.1", path="/", minutes=-24 * 60)
     await track(client, site, admin_token, clock, ip="10.5.0.1", path="/", minutes=1, headers={"DNT": "1"})
     await rollup(store, settings, clock)
+
+
+async def grant(store: SqliteStore, user_name: str, site_id: int, role: str, clock: FrozenClock) -> None:
+    user = await store.get_user(user_name)
+    assert user is not None
+    await store.accounts().set_grant(user.id, site_id, role, clock())
+
+
+async def post_form(client: httpx.AsyncClient, page_path: str, action: str, data: dict[str, str],
+                    **kwargs: Any) -> httpx.Response:
+    """Open ``page_path``, take its CSRF token and post ``data`` to ``action``, as a browser does."""
+    page = await client.get(page_path)
+    assert page.status_code == 200, page.text
+    return await client.post(action, data={"csrf": csrf_of(page.text), **data}, **kwargs)

@@ -139,9 +139,13 @@ class Watch:
     """What must not happen on a page: dialogs, script errors, CSP violations."""
 
     problems: list[str] = field(default_factory=list)
+    confirm: bool = False  # accept the admin pages' "Revoke …?" confirmations
 
     def attach(self, page: Page) -> None:
         def dialog(d: Any) -> None:
+            if self.confirm and d.type == "confirm":
+                d.accept()
+                return
             self.problems.append(f"dialog: {d.message}")
             d.dismiss()
 
@@ -252,4 +256,111 @@ def test_screenshots_of_the_main_pages(chromium: Any, server: Server) -> None:
     phone.keyboard.press("ArrowLeft")
     expect(phone.locator(".tooltip")).to_be_visible()
     expect(phone.locator(".tooltip")).to_contain_text("visitors")
+    assert not watch.problems, watch.problems
+
+
+def test_change_a_setting_through_the_form(chromium: Any, server: Server) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    watch = Watch()
+    page = _log_in(chromium, server, watch)
+    page.get_by_role("link", name="Settings").click()
+    expect(page).to_have_url(f"{server.base}/sites/1/settings")
+    expect(page.locator("#snippet-js")).to_contain_text("_paq.push(['setSiteId', '1']);")
+    expect(page.locator("#snippet-optout")).to_contain_text("data-collector-optout")
+    warning = page.locator("#dnt-warning")
+    expect(warning).to_be_hidden()
+    page.get_by_label("Honour Do Not Track").uncheck()
+    expect(warning).to_be_visible()  # at once, before saving
+    page.get_by_label("Raw events, days").fill("45")
+    page.get_by_label("Query keys to keep").fill("page")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page).to_have_url(f"{server.base}/sites/1/settings?saved=1")
+    expect(page.get_by_role("status")).to_contain_text("Settings saved.")
+    expect(page.locator("#privacy-warning")).to_contain_text("Do Not Track")
+    expect(page.get_by_label("Raw events, days")).to_have_value("45")
+    expect(page.get_by_label("Query keys to keep")).to_have_value("page")
+    page.screenshot(path=str(ARTIFACTS / "settings.png"), full_page=True)
+    domains = page.get_by_label("Domains", exact=True).input_value()
+    page.get_by_label("Domains", exact=True).fill("not a host!")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#settings-error")).to_contain_text("not a host name: 'not a host!'")
+    page.get_by_label("Domains", exact=True).fill(domains)
+    page.get_by_label("Honour Do Not Track").check()
+    page.get_by_label("Raw events, days").fill("")
+    page.get_by_label("Query keys to keep").fill("")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_role("status")).to_contain_text("Settings saved.")
+    expect(page.locator("#privacy-warning")).to_have_count(0)
+    watch.problems = [p for p in watch.problems if "status of 400" not in p]  # the refused form
+    assert not watch.problems, watch.problems
+
+
+def test_a_shared_link_opens_in_a_fresh_browser_with_the_api_numbers(chromium: Any, server: Server) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    watch = Watch()
+    page = _log_in(chromium, server, watch)
+    page.goto(f"{server.base}/sites/1/share")
+    page.get_by_label("Label").fill("board <b>meeting</b>")
+    page.get_by_role("button", name="Create link").click()
+    url = page.locator("#new-link").inner_text().strip()
+    assert url.startswith(f"{server.base}/share/")
+    expect(page.locator("[data-link]")).to_contain_text("board <b>meeting</b>")
+    page.screenshot(path=str(ARTIFACTS / "share-admin.png"), full_page=True)
+
+    fresh = chromium.new_context(locale="en-GB").new_page()  # no login, no cookies
+    fresh.set_default_timeout(10_000)
+    watch.attach(fresh)
+    fresh.goto(url)
+    expect(fresh.locator(".shared-note")).to_be_visible()
+    summary = server.api("summary", **_period(30))
+    for key in ("visitors", "visits", "pageviews"):
+        assert _tile(fresh, key) == summary[key] > 0
+    assert fresh.locator("a[href='/sites/1/settings']").count() == 0
+    assert fresh.get_by_role("button", name="Sign out").count() == 0
+    fresh.get_by_role("link", name="Last 7 days").click()
+    expect(fresh).to_have_url(f"{url}?period=7d")
+    assert _tile(fresh, "pageviews") == server.api("summary", **_period(7))["pageviews"]
+    fresh.screenshot(path=str(ARTIFACTS / "shared.png"), full_page=True)
+    phone = chromium.new_context(locale="en-GB", viewport={"width": 390, "height": 844},
+                                 is_mobile=True).new_page()
+    watch.attach(phone)
+    phone.goto(url)
+    phone.screenshot(path=str(ARTIFACTS / "shared-phone.png"), full_page=True)
+
+    page.goto(f"{server.base}/sites/1/share")
+    watch.confirm = True  # the confirmation before revoking
+    page.locator("[data-link]").get_by_role("button", name="Revoke").click()
+    expect(page.get_by_role("status")).to_contain_text("Link revoked")
+    reply = fresh.goto(url)
+    assert reply is not None and reply.status == 404
+    watch.problems = [p for p in watch.problems if "404" not in p]
+    assert not watch.problems, watch.problems
+
+
+def test_screenshots_of_the_admin_pages(chromium: Any, server: Server) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    watch = Watch()
+    page = _log_in(chromium, server, watch)
+    page.goto(f"{server.base}/sites/1/tokens")
+    page.get_by_label("Label").fill("reports")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-token")).to_contain_text("col_")
+    page.screenshot(path=str(ARTIFACTS / "tokens.png"), full_page=True)
+    page.goto(f"{server.base}/users")
+    page.get_by_label("User name").fill("viewer")
+    page.get_by_label("Initial password").fill("a long password")
+    page.get_by_role("button", name="Add user").click()
+    expect(page.get_by_role("status")).to_contain_text("User added.")
+    page.get_by_role("button", name="Grant access").click()
+    expect(page.get_by_role("status")).to_contain_text("Access granted.")
+    page.screenshot(path=str(ARTIFACTS / "users.png"), full_page=True)
+    page.goto(f"{server.base}/account")
+    page.screenshot(path=str(ARTIFACTS / "account.png"), full_page=True)
+    phone = _log_in(chromium, server, watch, viewport={"width": 390, "height": 844}, is_mobile=True,
+                    color_scheme="dark")
+    for name in ("settings", "tokens"):
+        phone.goto(f"{server.base}/sites/1/{name}")
+        phone.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)
+    phone.goto(f"{server.base}/users")
+    phone.screenshot(path=str(ARTIFACTS / "users-phone.png"), full_page=True)
     assert not watch.problems, watch.problems

@@ -99,3 +99,10 @@ def test_the_signer_round_trips_and_refuses_changes() -> None:
     assert not signer.check_csrf(session, signer.csrf_token(signer.new(None, "", 1000)))
     signer.revoke(session, 1002)
     assert signer.loads(cookie, 1003) is None
+
+
+def test_every_drop_reason_has_a_label_for_the_privacy_panel() -> None:
+    from collector.model import DropReason
+    from dashboards.panels import DROP_REASONS
+
+    assert {r.value for r in DropReason} <= set(DROP_REASONS)

@@ -1,0 +1,1 @@
+DELETE FROM dashboard_sessions WHERE expires <= ?

@@ -1,0 +1,1 @@
+SELECT id, name, password_hash, is_admin FROM users WHERE id = ?

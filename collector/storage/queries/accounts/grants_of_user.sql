@@ -1,0 +1,1 @@
+SELECT site_id, role FROM grants WHERE user_id = ?

@@ -1,0 +1,1 @@
+DELETE FROM grants WHERE user_id = ? AND site_id = ?

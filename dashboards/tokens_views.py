@@ -1,0 +1,74 @@
+"""A site's API tokens (site administrators): create one (shown once, stored as a SHA-256
+hash), list them, revoke one. The collector's ``find_token`` ignores revoked tokens."""
+
+from __future__ import annotations
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from collector.auth.tokens import SCOPES, new_token, token_hash
+from collector.model import Site
+from dashboards import auth
+from dashboards.render import render
+from dashboards.views import site_or_error
+
+MAX_LABEL = 100
+SCOPE_HELP = {"stats": "read the statistics API", "optout": "record and remove opt-outs from your backend",
+              "admin": "everything a token can do for this site"}
+
+
+async def _page(request: Request, who: auth.Viewer, site: Site, status: int = 200, error: str = "",
+                created: str = "", done: str = "") -> Response:
+    tokens = await auth.accounts(request).list_tokens(site.id)
+    return render(request, "tokens.html", status=status, session_user=who.user, csrf=who.csrf, site=site,
+                  nav="tokens", tokens=tokens, scopes=[(s, SCOPE_HELP[s]) for s in SCOPES], error=error,
+                  created=created, done=done)
+
+
+async def tokens_page(request: Request) -> Response:
+    found = await site_or_error(request, "admin")
+    if isinstance(found, Response):
+        return found
+    who, site = found
+    done = "Token revoked." if request.query_params.get("done") == "revoke" else ""
+    return await _page(request, who, site, done=done)
+
+
+async def create_token(request: Request) -> Response:
+    found = await site_or_error(request, "admin")
+    if isinstance(found, Response):
+        return found
+    who, site = found
+    form = await auth.checked_form(request, who)
+    if form is None:
+        return auth.expired_form(request, who)
+    scope, label = form.get("scope", ""), form.get("label", "").strip()
+    if scope not in SCOPES:
+        return await _page(request, who, site, 400, error=f"Choose a scope: {', '.join(SCOPES)}.")
+    if len(label) > MAX_LABEL or not label.isprintable():
+        return await _page(request, who, site, 400, error=f"A label has at most {MAX_LABEL} characters.")
+    token = new_token()
+    store, moment = request.app.state.store, auth.now(request)
+    token_id = await store.add_token(token_hash(token), site.id, scope, label, moment)
+    detail = {"site": site.id, "token": token_id, "scope": scope, "label": label}
+    await store.audit(who.user.name, "token.create", orjson.dumps(detail).decode(), moment)
+    # shown once, in this reply (no-store); only its hash is kept
+    return await _page(request, who, site, 201, created=token)
+
+
+async def revoke_token(request: Request) -> Response:
+    found = await site_or_error(request, "admin")
+    if isinstance(found, Response):
+        return found
+    who, site = found
+    form = await auth.checked_form(request, who)
+    if form is None:
+        return auth.expired_form(request, who)
+    token_id = int(request.path_params["token_id"])
+    moment = auth.now(request)
+    if not await auth.accounts(request).revoke_token(site.id, token_id, moment):
+        return await _page(request, who, site, 404, error="There is no such token to revoke.")
+    detail = {"site": site.id, "token": token_id}
+    await request.app.state.store.audit(who.user.name, "token.revoke", orjson.dumps(detail).decode(), moment)
+    return RedirectResponse(f"/sites/{site.id}/tokens?done=revoke", status_code=303)

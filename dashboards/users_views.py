@@ -1,0 +1,175 @@
+"""Users and access (global administrators): add users, grant them sites as ``admin`` or
+``viewer``, revoke grants; and ``/account``, where anyone signed in changes their password."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from collector.auth.passwords import hash_password, verify_password
+from collector.storage.accounts_base import ROLES
+from dashboards import auth
+from dashboards.render import error_page, render
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+DONE = {"user": "User added.", "grant": "Access granted.", "revoke": "Access revoked."}
+
+
+def password_problem(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        return f"The password must have at least {MIN_PASSWORD} characters."
+    if len(password) > MAX_PASSWORD:
+        return "That password is too long."
+    return ""
+
+
+def name_problem(name: str) -> str:
+    if not 1 <= len(name) <= 64 or not name.isprintable() or name != name.strip():
+        return "A user name has 1 to 64 printable characters, without spaces at either end."
+    return ""
+
+
+async def _admin(request: Request) -> auth.Viewer | Response:
+    who = await auth.viewer(request)
+    if who is None:
+        return auth.login_redirect(request)
+    if not who.user.is_admin:
+        return error_page(request, 403, "Not allowed", "Only administrators may manage users.",
+                          session_user=who.user, csrf=who.csrf)
+    return who
+
+
+async def _page(request: Request, who: auth.Viewer, status: int = 200, error: str = "",
+                done: str = "", added: str = "") -> Response:
+    accounts = auth.accounts(request)
+    users = await accounts.list_users()
+    grants = await accounts.list_grants()
+    by_user = {u.id: [g for g in grants if g.user_id == u.id] for u in users}
+    return render(request, "users.html", status=status, session_user=who.user, csrf=who.csrf, users=users,
+                  by_user=by_user, sites=await request.app.state.store.list_sites(), roles=ROLES,
+                  error=error, done=done, added=added, min_password=MIN_PASSWORD)
+
+
+async def users_page(request: Request) -> Response:
+    who = await _admin(request)
+    if isinstance(who, Response):
+        return who
+    return await _page(request, who, done=DONE.get(request.query_params.get("done", ""), ""))
+
+
+async def _admin_form(request: Request) -> tuple[auth.Viewer, dict[str, str]] | Response:
+    who = await _admin(request)
+    if isinstance(who, Response):
+        return who
+    form = await auth.checked_form(request, who)
+    if form is None:
+        return auth.expired_form(request, who)
+    return who, form
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+async def add_user(request: Request) -> Response:
+    found = await _admin_form(request)
+    if isinstance(found, Response):
+        return found
+    who, form = found
+    name, password = form.get("username", ""), form.get("password", "")
+    problem = name_problem(name) or password_problem(password)
+    store = request.app.state.store
+    if not problem and await store.get_user(name) is not None:
+        problem = "There is already a user with that name."
+    if problem:
+        return await _page(request, who, 400, error=problem, added=name)
+    is_admin = bool(form.get("is_admin"))
+    hashed = await asyncio.to_thread(hash_password, password)
+    try:
+        await store.add_user(name, hashed, is_admin, auth.now(request))
+    except sqlite3.IntegrityError:  # added meanwhile
+        return await _page(request, who, 400, error="There is already a user with that name.", added=name)
+    await store.audit(who.user.name, "user.add", orjson.dumps({"user": name, "admin": is_admin}).decode(),
+                      auth.now(request))
+    return RedirectResponse("/users?done=user", status_code=303)
+
+
+async def set_grant(request: Request) -> Response:
+    found = await _admin_form(request)
+    if isinstance(found, Response):
+        return found
+    who, form = found
+    user_id, site_id, role = _int(form.get("user")), _int(form.get("site")), form.get("role", "")
+    accounts = auth.accounts(request)
+    user = await accounts.user_by_id(user_id) if user_id is not None else None
+    site = await request.app.state.store.get_site(site_id) if site_id is not None else None
+    if user is None or site is None or role not in ROLES:
+        return await _page(request, who, 400, error="Choose a user, a site and a role.")
+    await accounts.set_grant(user.id, site.id, role, auth.now(request))
+    detail = {"user": user.name, "site": site.id, "role": role}
+    await request.app.state.store.audit(who.user.name, "grant.set", orjson.dumps(detail).decode(),
+                                        auth.now(request))
+    return RedirectResponse("/users?done=grant", status_code=303)
+
+
+async def revoke_grant(request: Request) -> Response:
+    found = await _admin_form(request)
+    if isinstance(found, Response):
+        return found
+    who, form = found
+    user_id, site_id = _int(form.get("user")), _int(form.get("site"))
+    if user_id is None or site_id is None or not await auth.accounts(request).revoke_grant(user_id, site_id):
+        return await _page(request, who, 400, error="There is no such access to revoke.")
+    detail = {"user_id": user_id, "site": site_id}
+    await request.app.state.store.audit(who.user.name, "grant.revoke", orjson.dumps(detail).decode(),
+                                        auth.now(request))
+    return RedirectResponse("/users?done=revoke", status_code=303)
+
+
+# -- the user's own account ------------------------------------------------------------------
+def _account(request: Request, who: auth.Viewer, status: int = 200, error: str = "",
+             done: bool = False, headers: dict[str, str] | None = None) -> Response:
+    return render(request, "account.html", status=status, headers=headers, session_user=who.user,
+                  csrf=who.csrf, error=error, done=done, min_password=MIN_PASSWORD)
+
+
+async def account_page(request: Request) -> Response:
+    who = await auth.viewer(request)
+    if who is None:
+        return auth.login_redirect(request)
+    return _account(request, who, done=request.query_params.get("done") == "1")
+
+
+async def change_password(request: Request) -> Response:
+    who = await auth.viewer(request)
+    if who is None:
+        return auth.login_redirect(request)
+    form = await auth.checked_form(request, who)
+    if form is None:
+        return auth.expired_form(request, who)
+    throttle, net, moment = auth.state(request).throttle, auth.client_net(request), auth.now(request)
+    wait = throttle.retry_after(who.user.name, net, moment)
+    if wait:
+        return _account(request, who, 429, headers={"Retry-After": str(wait)},
+                        error="Too many wrong passwords. Please wait a few minutes and try again.")
+    if not await asyncio.to_thread(verify_password, form.get("current", ""), who.user.password_hash):
+        throttle.failed(who.user.name, net, moment)
+        return _account(request, who, 400, error="Your current password is not right.")
+    new = form.get("new", "")
+    problem = password_problem(new)
+    if not problem and new != form.get("confirm"):
+        problem = "The new password and its repetition differ."
+    if problem:
+        return _account(request, who, 400, error=problem)
+    hashed = await asyncio.to_thread(hash_password, new)
+    await auth.accounts(request).set_password(who.user.id, hashed)
+    await request.app.state.store.audit(who.user.name, "user.password", "{}", moment)
+    # every other session of this user ends (the fingerprint changed); this one is rotated
+    response = RedirectResponse("/account?done=1", status_code=303)
+    await auth.rotate_session(request, response, who.session, who.user.name, hashed)
+    return response
