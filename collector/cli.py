@@ -133,8 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     erase.set_defaults(func=p.cmd_erase)
 
-    sub.add_parser("purge", help="delete raw events and daily rows past retention, and old salts, now"
-                   ).set_defaults(func=c.cmd_purge)
+    sub.add_parser("purge", help="delete raw events, daily rows and audit entries past retention, "
+                   "and old salts, now").set_defaults(func=c.cmd_purge)
     sub.add_parser("bootstrap", help="create a demo site and an 'admin' user if none exist "
                    "(prints the password once)").set_defaults(func=c.cmd_bootstrap)
 

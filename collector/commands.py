@@ -248,8 +248,9 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
         events = await purge_raw_events(store, settings, system_clock)
         aggregates = await purge_aggregates(store, system_clock)
         salts = await SaltRing(store).purge(system_clock())
+        audit = await store.purge_audit(system_clock() - settings.audit_retention_days * 86400)
         print(f"deleted {events} raw events and {aggregates} daily rows past retention, "
-              f"and {salts} old salts")
+              f"{salts} old salts and {audit} audit entries")
         return 0
 
     return with_store(settings, work)

@@ -39,20 +39,21 @@ async def _reroll(store: Store, settings: Settings, clock: Clock, site_id: int, 
 
 
 async def apply_exclusions(store: Store, settings: Settings, clock: Clock, site: Site,
-                           actor: str) -> dict[str, int]:
+                           actor: str, ip: str = "") -> dict[str, int]:
     """Remove the stored raw events the site's rules match and roll their days up again,
     so the daily tables agree with the rules. Returns the removed count per day."""
     removed = await store.delete_excluded(site.id, compile_rules(site.settings.exclusions))
     await _reroll(store, settings, clock, site.id, list(removed))
     await store.audit(actor, "exclusions.apply", orjson.dumps(
-        {"site": site.id, "removed": sum(removed.values()), "days": len(removed)}).decode(), clock())
+        {"site": site.id, "removed": sum(removed.values()), "days": len(removed)}).decode(), clock(), ip)
     return removed
 
 
-async def erase(store: Store, clock: Clock, site: Site, first: str, last: str, actor: str) -> int:
+async def erase(store: Store, clock: Clock, site: Site, first: str, last: str, actor: str,
+                ip: str = "") -> int:
     """Delete everything collected for the site from ``first`` to ``last`` (its days,
     inclusive): raw events, daily tables, drop counters."""
     removed = await store.erase(site.id, first, last)
     await store.audit(actor, "erase", orjson.dumps(
-        {"site": site.id, "from": first, "to": last, "rows": removed}).decode(), clock())
+        {"site": site.id, "from": first, "to": last, "rows": removed}).decode(), clock(), ip)
     return removed

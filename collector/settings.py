@@ -93,6 +93,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("raw_retention_days", "30",
             "Default days raw events are kept before `purge` deletes them (a site may "
             "override it).", _positive_int),
+    Setting("audit_retention_days", "400",
+            "Days entries of the audit log (logins, users, tokens, settings, exports, erasures, "
+            "exclusions) are kept.", _positive_int),
     Setting("rollup_interval_s", "60",
             "Seconds between background maintenance runs in `serve` (deleting expired "
             "visitor salts; raw-event retention runs hourly).", _positive_int),
@@ -121,6 +124,7 @@ class Settings:
     trusted_proxies: tuple[Network, ...] = ()
     ip_mask_bytes: int = 2
     raw_retention_days: int = 30
+    audit_retention_days: int = 400
     rollup_interval_s: int = 60
     access_log: bool = True
     max_body_bytes: int = 65536

@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from dashboards import auth, settings_views, share_views, tokens_views, users_views, views
+from dashboards import auth, privacy_views, settings_views, share_views, tokens_views, users_views, views
 from dashboards.render import SecurityHeaders
 
 
@@ -58,6 +58,13 @@ def routes() -> list[BaseRoute]:
         Route("/users", users_views.add_user, methods=["POST"]),
         Route("/users/grants", users_views.set_grant, methods=["POST"]),
         Route("/users/grants/revoke", users_views.revoke_grant, methods=["POST"]),
+        Route(site + "/privacy", privacy_views.privacy_page, methods=["GET"]),
+        Route(site + "/privacy/exclusions", privacy_views.save_rules, methods=["POST"]),
+        Route(site + "/privacy/exclusions/apply", privacy_views.apply_rules, methods=["POST"]),
+        Route(site + "/privacy/export", privacy_views.export_data, methods=["GET"]),
+        Route(site + "/privacy/erase", privacy_views.erase_data, methods=["POST"]),
+        Route("/audit", privacy_views.audit_page, methods=["GET"]),
+        Route("/audit.csv", privacy_views.audit_csv, methods=["GET"]),
         Route("/account", users_views.account_page, methods=["GET"]),
         Route("/account", users_views.change_password, methods=["POST"]),
         Mount("/static", Assets(packages=[("dashboards", "static")]), name="static"),

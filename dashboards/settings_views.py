@@ -9,13 +9,12 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from collector.model import CONSENT_MODES, Site
 from collector.site_changes import SiteChangeError, apply_changes
-from dashboards import auth
+from dashboards import audit, auth
 from dashboards.render import render
 from dashboards.views import origin, pixel_snippet, site_or_error, snippet
 
@@ -106,6 +105,6 @@ async def save_settings(request: Request) -> Response:
                                       settings=dataclasses.replace(changed.settings, raw_retention_days=None))
     store = request.app.state.store
     await store.update_site(site.id, changed.name, changed.domains, changed.timezone, changed.settings)
-    detail = {"site": site.id, "changes": _diff(site, changed)}
-    await store.audit(who.user.name, "site.settings", orjson.dumps(detail).decode(), auth.now(request))
+    await audit.record(request, who.user.name, "site.settings",
+                       {"site": site.id, "changes": _diff(site, changed)})
     return RedirectResponse(f"/sites/{site.id}/settings?saved=1", status_code=303)

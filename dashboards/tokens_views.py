@@ -3,13 +3,12 @@ hash), list them, revoke one. The collector's ``find_token`` ignores revoked tok
 
 from __future__ import annotations
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from collector.auth.tokens import SCOPES, new_token, token_hash
 from collector.model import Site
-from dashboards import auth
+from dashboards import audit, auth
 from dashboards.render import render
 from dashboards.views import site_or_error
 
@@ -51,8 +50,8 @@ async def create_token(request: Request) -> Response:
     token = new_token()
     store, moment = request.app.state.store, auth.now(request)
     token_id = await store.add_token(token_hash(token), site.id, scope, label, moment)
-    detail = {"site": site.id, "token": token_id, "scope": scope, "label": label}
-    await store.audit(who.user.name, "token.create", orjson.dumps(detail).decode(), moment)
+    await audit.record(request, who.user.name, "token.create",
+                       {"site": site.id, "token": token_id, "scope": scope, "label": label})
     # shown once, in this reply (no-store); only its hash is kept
     return await _page(request, who, site, 201, created=token)
 
@@ -69,6 +68,5 @@ async def revoke_token(request: Request) -> Response:
     moment = auth.now(request)
     if not await auth.accounts(request).revoke_token(site.id, token_id, moment):
         return await _page(request, who, site, 404, error="There is no such token to revoke.")
-    detail = {"site": site.id, "token": token_id}
-    await request.app.state.store.audit(who.user.name, "token.revoke", orjson.dumps(detail).decode(), moment)
+    await audit.record(request, who.user.name, "token.revoke", {"site": site.id, "token": token_id})
     return RedirectResponse(f"/sites/{site.id}/tokens?done=revoke", status_code=303)

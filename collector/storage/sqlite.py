@@ -26,7 +26,7 @@ from collector.exclusions import Rule
 from collector.model import EVENT_COLUMNS, DropReason, Site, SiteClock, SiteSettings
 from collector.stats.filters import Filters
 from collector.storage import sqlite_exclusions
-from collector.storage.base import TokenInfo, UserRecord, WriteItem
+from collector.storage.base import AuditEntry, TokenInfo, UserRecord, WriteItem
 from collector.storage.sql import query
 from collector.storage.sqlite_accounts import SqliteAccounts
 from collector.storage.sqlite_filtered import SqliteFilteredStats
@@ -306,8 +306,17 @@ class SqliteStore:
             await self.w.commit()
             return total
 
-    async def audit(self, actor: str, action: str, detail: str, now: float) -> None:
-        await self._write(query("audit"), (int(now), actor, action, detail))
+    async def audit(self, actor: str, action: str, detail: str, now: float, ip: str = "") -> None:
+        await self._write(query("audit"), (int(now), actor, action, detail, ip))
+
+    async def list_audit(self, prefix: str, before: int, limit: int) -> list[AuditEntry]:
+        conn = await self._read_conn()
+        rows = await conn.execute_fetchall(query("list_audit"), {"prefix": prefix, "before": before,
+                                                                 "limit": limit})
+        return [AuditEntry(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows]
+
+    async def purge_audit(self, before: float) -> int:
+        return await self._write(query("purge_audit"), (int(before),))
 
     async def count_excluded(self, site_id: int, rule: Rule) -> dict[str, int]:
         if not rule.retroactive:

@@ -1,1 +1,1 @@
-INSERT INTO audit_log (ts, actor, action, detail) VALUES (?, ?, ?, ?)
+INSERT INTO audit_log (ts, actor, action, detail, ip) VALUES (?, ?, ?, ?, ?)
