@@ -31,6 +31,7 @@ class Facts:
     raw_days: int
     aggregate_months: int
     kept_query_keys: tuple[str, ...]
+    consent_required: bool = False
 
     @property
     def signals(self) -> list[str]:
@@ -47,6 +48,7 @@ def facts(site: Site, settings: Settings) -> Facts:
         raw_days=site.settings.raw_retention_days or settings.raw_retention_days,
         aggregate_months=site.settings.aggregate_retention_months,
         kept_query_keys=site.settings.allowed_query_keys,
+        consent_required=site.settings.consent_mode == "consent_required",
     )
 
 
@@ -71,6 +73,10 @@ def _en(f: Facts) -> list[tuple[str, str]]:
          "of the shortened IP address, the browser identification and language, and a random "
          "key that is replaced every day and destroyed after two days. Visits cannot be linked "
          "across days."),
+        ("Consent", "Your visits are counted only after you have given your consent, and not "
+         "before." if f.consent_required else "Nothing is stored on your device and no visitor "
+         "can be followed from one day to the next, so counting does not ask for your consent; "
+         "you can still say no, as described below."),
         ("Your choices", ("Requests from browsers that send " + " or ".join(signals) + " are not "
          "stored. " if signals else "") + "You can opt out in your account settings (this applies "
          "on every device where you are logged in) or on this device, and nothing of your visits "
@@ -102,6 +108,10 @@ def _nb(f: Facts) -> list[tuple[str, str]]:
          "hash av den forkortede IP-adressen, nettleseridentifikasjonen og språket, og en tilfeldig "
          "nøkkel som byttes hver dag og slettes etter to dager. Besøk kan ikke kobles sammen på "
          "tvers av dager."),
+        ("Samtykke", "Besøkene dine telles først etter at du har gitt samtykke, og ikke før."
+         if f.consent_required else "Ingenting lagres på enheten din, og ingen besøkende kan følges "
+         "fra én dag til den neste, så tellingen ber ikke om samtykke; du kan likevel si nei, som "
+         "beskrevet nedenfor."),
         ("Dine valg", ("Forespørsler fra nettlesere som sender " + " eller ".join(signals) + " lagres "
          "ikke. " if signals else "") + "Du kan reservere deg i kontoinnstillingene dine (gjelder "
          "alle enheter der du er logget inn) eller på denne enheten, og da lagres ingenting om "

@@ -31,6 +31,14 @@ async def test_the_statement_follows_the_sites_settings(client: httpx.AsyncClien
     assert "send Global Privacy Control are not stored" in text and "Do Not Track" not in text
     assert "deleted after 7 days" in text and "deleted after 24 months" in text
     assert "and the parameters q)" in text
+    assert "does not ask for your consent" in text
+    await store.update_site(site.id, site.name, site.domains, site.timezone,
+                            SiteSettings(consent_mode="consent_required"))
+    text = (await client.get(f"/privacy/{site.id}?format=text")).text
+    assert "counted only after you have given your consent" in text
+    assert "Do Not Track or Global Privacy Control are not stored" in text
+    nb = (await client.get(f"/privacy/{site.id}?format=text&lang=nb")).text
+    assert "telles først etter at du har gitt samtykke" in nb
 
 
 async def test_norwegian_and_html(client: httpx.AsyncClient, store: SqliteStore, clock: FrozenClock) -> None:
