@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from collector.ingest.service import SITE_TTL_S
-from tests.e2e.server import Server
+from tests.integration.server import Server
 
 pytestmark = pytest.mark.slow
 
@@ -33,11 +33,10 @@ def _beacon(server: Server, path: str, uid: str | None = None) -> httpx.Response
 
 def test_an_opt_out_through_one_process_is_honoured_by_the_other_at_once(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    data.mkdir()
-    first = Server(data, COLLECTOR_ACCESS_LOG="false")
-    first.cli("site", "add", "Shop", "--domain", "shop.example")
-    token = first.cli("token", "create", "--site", "1", "--scope", "optout").split()[-1]
-    second = Server(data, COLLECTOR_ACCESS_LOG="false")
+    first = Server(data, {"COLLECTOR_ACCESS_LOG": "false"})
+    first.add_site("Shop", "shop.example")
+    token = first.create_token(1, "optout")
+    second = Server(data, {"COLLECTOR_ACCESS_LOG": "false"})
     first.start()
     second.start()
     try:
