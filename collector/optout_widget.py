@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from collector.tracker import MOVING_CACHE, Asset, accepts_gzip, etag_matches, make_asset, read_static
+from collector.tracker import MOVING_CACHE, Asset, make_asset, read_static, reply
 
 FILE = "optout-widget.js"
 MEDIA_TYPE = "application/javascript; charset=utf-8"
@@ -26,22 +26,7 @@ def widget() -> Asset:
 
 def script_reply(request: Request, item: Asset) -> Response:
     """The asset as ``application/javascript``, gzip and ``If-None-Match`` honoured."""
-    variant = item.gzipped if accepts_gzip(request.headers.get("accept-encoding", "")) else item.plain
-    headers = {
-        "ETag": variant.etag,
-        "Cache-Control": item.cache_control,
-        "Vary": "Accept-Encoding",
-        "X-Content-Type-Options": "nosniff",
-        "Cross-Origin-Resource-Policy": "cross-origin",
-        "Access-Control-Allow-Origin": "*",
-    }
-    if etag_matches(request.headers.get("if-none-match", ""), variant.etag):
-        return Response(status_code=304, headers=headers)
-    if variant is item.gzipped:
-        headers["Content-Encoding"] = "gzip"
-    headers["Content-Length"] = str(len(variant.body))
-    body = b"" if request.method == "HEAD" else variant.body
-    return Response(body, media_type=MEDIA_TYPE, headers=headers)
+    return reply(request, item, MEDIA_TYPE)
 
 
 async def optout_widget(request: Request) -> Response:

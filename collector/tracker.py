@@ -78,7 +78,8 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return any(t == "*" or t.removeprefix("W/") == etag for t in tags)
 
 
-def reply(request: Request, item: Asset) -> Response:
+def reply(request: Request, item: Asset, media_type: str = MEDIA_TYPE) -> Response:
+    """A static script: gzip when accepted, ``If-None-Match`` honoured, cacheable anywhere."""
     variant = item.gzipped if accepts_gzip(request.headers.get("accept-encoding", "")) else item.plain
     headers = {
         "ETag": variant.etag,
@@ -94,7 +95,7 @@ def reply(request: Request, item: Asset) -> Response:
         headers["Content-Encoding"] = "gzip"
     headers["Content-Length"] = str(len(variant.body))
     body = b"" if request.method == "HEAD" else variant.body
-    return Response(body, media_type=MEDIA_TYPE, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 async def current(request: Request) -> Response:

@@ -19,7 +19,7 @@ from collector.model import Site
 from collector.stats.period import PeriodError, parse_period
 from dashboards import audit, auth
 from dashboards.render import error_page, render
-from dashboards.views import site_or_error
+from dashboards.views import site_admin_form, site_or_error
 
 AUDIT_PAGE = 100
 AUDIT_CSV_MAX = 100_000
@@ -54,19 +54,8 @@ async def privacy_page(request: Request) -> Response:
     return await _page(request, who, site, done=done)
 
 
-async def _admin_form(request: Request) -> tuple[auth.Viewer, Site, dict[str, str]] | Response:
-    found = await site_or_error(request, "admin")
-    if isinstance(found, Response):
-        return found
-    who, site = found
-    form = await auth.checked_form(request, who)
-    if form is None:
-        return auth.expired_form(request, who)
-    return who, site, form
-
-
 async def save_rules(request: Request) -> Response:
-    got = await _admin_form(request)
+    got = await site_admin_form(request)
     if isinstance(got, Response):
         return got
     who, site, form = got
@@ -82,7 +71,7 @@ async def save_rules(request: Request) -> Response:
 
 
 async def apply_rules(request: Request) -> Response:
-    got = await _admin_form(request)
+    got = await site_admin_form(request)
     if isinstance(got, Response):
         return got
     who, site, _form = got
@@ -122,7 +111,7 @@ async def export_data(request: Request) -> Response:
 
 
 async def erase_data(request: Request) -> Response:
-    got = await _admin_form(request)
+    got = await site_admin_form(request)
     if isinstance(got, Response):
         return got
     who, site, form = got

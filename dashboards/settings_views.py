@@ -16,7 +16,7 @@ from collector.model import CONSENT_MODES, Site
 from collector.site_changes import SiteChangeError, apply_changes
 from dashboards import audit, auth
 from dashboards.render import render
-from dashboards.views import origin, pixel_snippet, site_or_error, snippet
+from dashboards.views import origin, pixel_snippet, site_admin_form, site_or_error, snippet
 
 CHECKBOXES = ("honour_dnt", "honour_gpc", "check_host")
 TEXT_FIELDS = ("name", "domains", "timezone", "allowed_query_keys", "aggregate_retention_months",
@@ -87,13 +87,10 @@ def _diff(before: Site, after: Site) -> dict[str, list[Any]]:
 
 
 async def save_settings(request: Request) -> Response:
-    found = await site_or_error(request, "admin")
-    if isinstance(found, Response):
-        return found
-    who, site = found
-    form = await auth.checked_form(request, who)
-    if form is None:
-        return auth.expired_form(request, who)
+    got = await site_admin_form(request)
+    if isinstance(got, Response):
+        return got
+    who, site, form = got
     try:
         changed = apply_changes(site, _changes(form))
     except SiteChangeError as exc:

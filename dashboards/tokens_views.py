@@ -10,7 +10,7 @@ from collector.auth.tokens import SCOPES, new_token, token_hash
 from collector.model import Site
 from dashboards import audit, auth
 from dashboards.render import render
-from dashboards.views import site_or_error
+from dashboards.views import site_admin_form, site_or_error
 
 MAX_LABEL = 100
 SCOPE_HELP = {"stats": "read the statistics API", "optout": "record and remove opt-outs from your backend",
@@ -35,13 +35,10 @@ async def tokens_page(request: Request) -> Response:
 
 
 async def create_token(request: Request) -> Response:
-    found = await site_or_error(request, "admin")
-    if isinstance(found, Response):
-        return found
-    who, site = found
-    form = await auth.checked_form(request, who)
-    if form is None:
-        return auth.expired_form(request, who)
+    got = await site_admin_form(request)
+    if isinstance(got, Response):
+        return got
+    who, site, form = got
     scope, label = form.get("scope", ""), form.get("label", "").strip()
     if scope not in SCOPES:
         return await _page(request, who, site, 400, error=f"Choose a scope: {', '.join(SCOPES)}.")
@@ -57,13 +54,10 @@ async def create_token(request: Request) -> Response:
 
 
 async def revoke_token(request: Request) -> Response:
-    found = await site_or_error(request, "admin")
-    if isinstance(found, Response):
-        return found
-    who, site = found
-    form = await auth.checked_form(request, who)
-    if form is None:
-        return auth.expired_form(request, who)
+    got = await site_admin_form(request)
+    if isinstance(got, Response):
+        return got
+    who, site, _form = got
     token_id = int(request.path_params["token_id"])
     moment = auth.now(request)
     if not await auth.accounts(request).revoke_token(site.id, token_id, moment):

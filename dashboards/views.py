@@ -116,6 +116,19 @@ async def site_or_error(request: Request, role: str = "viewer") -> tuple[auth.Vi
     return who, site
 
 
+async def site_admin_form(request: Request) -> tuple[auth.Viewer, Site, dict[str, str]] | Response:
+    """A site administrator's posted form with its CSRF token checked, or the reply that
+    refuses it (login, 404, 403, or the expired-form page)."""
+    found = await site_or_error(request, "admin")
+    if isinstance(found, Response):
+        return found
+    who, site = found
+    form = await auth.checked_form(request, who)
+    if form is None:
+        return auth.expired_form(request, who)
+    return who, site, form
+
+
 def _selection(query_params: QueryParams, today: date) -> tuple[periods.Choice, Filters, list[str]]:
     notices = []
     try:
