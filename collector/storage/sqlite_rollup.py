@@ -11,7 +11,7 @@ A lease in ``rollup_state`` lets one process roll up at a time.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from collector.model import SiteClock
 from collector.rollups.channels import channel, page
 from collector.storage.sql import query
+from collector.storage.sqlite_visits import number_visits
 
 STEPS_BEFORE = ("rollup/90_drop_temp", "rollup/01_visit_events", "rollup/02_visits")
 STEPS_WRITE = ("rollup/10_clear_day", "rollup/11_daily_site", "rollup/12_hourly_site",
@@ -77,8 +78,18 @@ def day_params(site_id: int, day: date, site: SiteClock) -> dict[str, Any]:
     return {"site": site_id, "day": day.isoformat(), **day_offsets(day, site.tz)}
 
 
+# Steps done in Python rather than by their SQL file alone (the file still names the step).
+PYTHON_STEPS: dict[str, Callable[[sqlite3.Connection, Mapping[str, Any]], None]] = {
+    "rollup/01_visit_events": number_visits,
+}
+
+
 def run_steps(conn: sqlite3.Connection, names: Iterable[str], params: Mapping[str, Any]) -> None:
     for name in names:
+        python_step = PYTHON_STEPS.get(name)
+        if python_step is not None:
+            python_step(conn, params)
+            continue
         for sql in _statements(name):
             conn.execute(sql, params)
 
