@@ -32,9 +32,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## ingest next to a bare Starlette 204 route (needs wrk); stats queries and rollup
+bench: $(STAMP)  ## ingest next to a bare Starlette 204 route (needs wrk); stats queries and rollup; dashboard pages
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.stats
+	$(BIN)/python -m bench.dashboard
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -69,6 +69,8 @@ def task_table(store: Store, salts: SaltRing, settings: Settings, clock: Clock) 
              lambda: purge_raw_events(store, settings, clock), max(interval, 3600.0)),
         Task("delete daily aggregates past their retention",
              lambda: purge_aggregates(store, clock), max(interval, 3600.0)),
+        Task("delete expired dashboard sessions",
+             lambda: store.accounts().delete_expired_sessions(clock()), max(interval, 3600.0)),
         Task("delete audit entries past their retention",
              lambda: store.purge_audit(clock() - settings.audit_retention_days * 86400),
              max(interval, 3600.0)),

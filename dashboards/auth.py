@@ -1,5 +1,6 @@
-"""Who is looking: the signed session cookie, the logged-in user, which sites they may
-see, and the login / logout forms (CSRF-checked, throttled)."""
+"""Who is looking: the session cookie (sessions are stored, see ``dashboards.sessions``),
+the logged-in user, which sites they may see, and the login / logout forms (CSRF-checked,
+throttled)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import parse_qsl, urlencode
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -18,8 +18,9 @@ from collector.model import Site
 from collector.secrets_file import ensure_secret_key
 from collector.storage.accounts_base import AccountStore
 from collector.storage.base import Store, UserRecord
+from dashboards import audit
 from dashboards.render import error_page, render
-from dashboards.sessions import COOKIE, Session, Signer
+from dashboards.sessions import COOKIE, Session, Sessions, Signer
 from dashboards.throttle import LoginThrottle
 
 MAX_FORM_BYTES = 16 * 1024
@@ -27,10 +28,14 @@ MAX_FORM_BYTES = 16 * 1024
 
 @dataclass(slots=True)
 class DashboardState:
-    """Per application: the cookie signer (with its revocations) and the login throttle."""
+    """Per application: the sessions (with the cookie signer) and the login throttle."""
 
-    signer: Signer
+    sessions: Sessions
     throttle: LoginThrottle
+
+    @property
+    def signer(self) -> Signer:
+        return self.sessions.signer
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +51,8 @@ def state(request: Request) -> DashboardState:
     found: DashboardState | None = getattr(request.app.state, "dashboard", None)
     if found is None:
         settings = request.app.state.settings
-        found = DashboardState(Signer(ensure_secret_key(settings.secret_key, settings.data_dir)),
-                               LoginThrottle())
+        signer = Signer(ensure_secret_key(settings.secret_key, settings.data_dir))
+        found = DashboardState(Sessions(signer, _store(request).accounts()), LoginThrottle())
         request.app.state.dashboard = found
     return found
 
@@ -75,7 +80,7 @@ def is_https(request: Request) -> bool:
 
 def set_session_cookie(request: Request, response: Response, session: Session) -> None:
     value = state(request).signer.dumps(session)
-    response.set_cookie(COOKIE, value, max_age=max(session.expires - int(now(request)), 0), path="/",
+    response.set_cookie(COOKIE, value, max_age=max(session.ends - int(now(request)), 0), path="/",
                         secure=is_https(request), httponly=True, samesite="lax")
 
 
@@ -83,29 +88,39 @@ def clear_session_cookie(request: Request, response: Response) -> None:
     response.delete_cookie(COOKIE, path="/", secure=is_https(request), httponly=True, samesite="lax")
 
 
-async def rotate_session(request: Request, response: Response, old: Session, user: str,
-                         password_hash: str) -> Session:
-    """End ``old`` and give the browser a new session id for ``user`` (login, new password)."""
-    signer, moment = state(request).signer, now(request)
-    signer.revoke(old, moment)
-    fresh = signer.new(user, password_hash, moment)
+async def rotate_session(request: Request, response: Response, old: Session | None, user: str,
+                         password_hash: str, *, everywhere: bool = False) -> Session:
+    """End ``old`` and give the browser a new session id for ``user`` (login, new password;
+    ``everywhere``: end every other session of the user too)."""
+    sessions, moment = state(request).sessions, now(request)
+    if old is not None:
+        await sessions.end(old)
+    if everywhere:
+        await sessions.end_all(user)
+    fresh = await sessions.start(user, password_hash, moment)
     set_session_cookie(request, response, fresh)
     return fresh
 
 
-def current_session(request: Request) -> Session | None:
-    return state(request).signer.loads(request.cookies.get(COOKIE), now(request))
+async def current_session(request: Request) -> Session | None:
+    """The browser's session (signed in or anonymous), or None. Read once per request."""
+    if "dashboard_session" not in request.scope:
+        request.scope["dashboard_session"] = await state(request).sessions.load(request.cookies.get(COOKIE),
+                                                                                 now(request))
+    found: Session | None = request.scope["dashboard_session"]
+    return found
 
 
 async def viewer(request: Request) -> Viewer | None:
-    """The logged-in user, or None (no cookie, a bad or expired one, a changed password)."""
-    session = current_session(request)
+    """The logged-in user, or None (no cookie, a bad, expired or ended one, a changed password)."""
+    session = await current_session(request)
     if session is None or session.user is None:
         return None
     user = await _store(request).get_user(session.user)
     signer = state(request).signer
     if user is None or signer.fingerprint(user.password_hash) != session.fingerprint:
         return None
+    session = await state(request).sessions.touch(session, now(request))
     return Viewer(session, user, signer.csrf_token(session))
 
 
@@ -212,10 +227,11 @@ def _login_form(request: Request, session: Session, status: int = 200, error: st
     return response
 
 
-def _anonymous(request: Request) -> Session:
-    session = current_session(request)
+async def anonymous(request: Request) -> Session:
+    """The browser's anonymous session, or a new one (for a form used without signing in)."""
+    session = await current_session(request)
     if session is None or session.user is not None:
-        session = state(request).signer.new(None, "", now(request))
+        session = state(request).sessions.anonymous(now(request))
     return session
 
 
@@ -223,16 +239,16 @@ async def login_page(request: Request) -> Response:
     next_url = safe_next(request.query_params.get("next"))
     if await viewer(request) is not None:
         return RedirectResponse(next_url, status_code=303)
-    return _login_form(request, _anonymous(request), next_url=next_url)
+    return _login_form(request, await anonymous(request), next_url=next_url)
 
 
 async def login(request: Request) -> Response:
     form = await read_form(request) or {}
     next_url = safe_next(form.get("next"))
-    session = current_session(request)
+    session = await current_session(request)
     signer = state(request).signer
     if not same_origin(request) or session is None or not signer.check_csrf(session, form.get("csrf")):
-        return _login_form(request, _anonymous(request), 403, next_url=next_url,
+        return _login_form(request, await anonymous(request), 403, next_url=next_url,
                            error="This form expired or did not come from this page. Please try again.")
     name, password = form.get("username", "").strip(), form.get("password", "")
     net, throttle, moment = _client_net(request), state(request).throttle, now(request)
@@ -249,12 +265,16 @@ async def login(request: Request) -> Response:
     valid = await asyncio.to_thread(verify_password, password, stored)
     if user is None or not valid:
         throttle.failed(name, net, moment)
+        # the name only when it is a user's: a password typed into the wrong field stays out
+        await audit.record(request, user.name if user is not None else "(unknown user)",
+                           "dashboard.login.failed", {})
         return _login_form(request, session, 401, user=name, next_url=next_url,
                            error="Wrong user name or password.")
     throttle.succeeded(name, net)
-    await _store(request).audit(user.name, "dashboard.login", orjson.dumps({"net": net}).decode(), moment)
+    await audit.record(request, user.name, "dashboard.login", {})
     response = RedirectResponse(next_url, status_code=303)
     await rotate_session(request, response, session, user.name, user.password_hash)
+    await state(request).sessions.delete_expired(moment)  # now and then is enough: at each login
     return response
 
 
@@ -267,8 +287,8 @@ async def logout(request: Request) -> Response:
     if not same_origin(request) or not signer.check_csrf(who.session, form.get("csrf")):
         return error_page(request, 403, "Not signed out",
                           "This form expired or did not come from this page. Go back, reload and try again.")
-    signer.revoke(who.session, now(request))
-    await _store(request).audit(who.user.name, "dashboard.logout", "{}", now(request))
+    await state(request).sessions.end(who.session)
+    await audit.record(request, who.user.name, "dashboard.logout", {})
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(request, response)
     return response

@@ -15,14 +15,13 @@ import hashlib
 import re
 import secrets
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from collector.auth.passwords import hash_password, verify_password
 from collector.model import Site
 from collector.storage.accounts_base import SharedLink
-from dashboards import auth, views
+from dashboards import audit, auth, views
 from dashboards.render import error_page, framed_csp, render
 from dashboards.sessions import SESSION_SECONDS
 from dashboards.users_views import password_problem
@@ -73,7 +72,7 @@ async def create_share(request: Request) -> Response:
     link_id = await auth.accounts(request).add_share(site.id, secret_hash(secret), label, hashed,
                                                      who.user.name, moment)
     detail = {"site": site.id, "link": link_id, "label": label, "password": hashed is not None}
-    await request.app.state.store.audit(who.user.name, "share.create", orjson.dumps(detail).decode(), moment)
+    await audit.record(request, who.user.name, "share.create", detail)
     return await _page(request, who, site, 201, created=f"{views.origin(request)}/share/{secret}")
 
 
@@ -88,8 +87,7 @@ async def revoke_share(request: Request) -> Response:
     link_id, moment = int(request.path_params["link_id"]), auth.now(request)
     if not await auth.accounts(request).revoke_share(site.id, link_id, moment):
         return await _page(request, who, site, 404, error="There is no such link to revoke.")
-    detail = {"site": site.id, "link": link_id}
-    await request.app.state.store.audit(who.user.name, "share.revoke", orjson.dumps(detail).decode(), moment)
+    await audit.record(request, who.user.name, "share.revoke", {"site": site.id, "link": link_id})
     return RedirectResponse(f"/sites/{site.id}/share?done=revoke", status_code=303)
 
 
@@ -117,12 +115,12 @@ def _unlocked(request: Request, link: SharedLink) -> bool:
                                                        link.password_hash, auth.now(request))
 
 
-def _password_form(request: Request, secret: str, status: int = 200, error: str = "",
-                   headers: dict[str, str] | None = None) -> Response:
-    session = auth.current_session(request)
+async def _password_form(request: Request, secret: str, status: int = 200, error: str = "",
+                         headers: dict[str, str] | None = None) -> Response:
+    session = await auth.current_session(request)
     fresh = session is None
     if session is None:
-        session = auth.state(request).signer.new(None, "", auth.now(request))
+        session = auth.state(request).sessions.anonymous(auth.now(request))
     response = render(request, "share_password.html", status=status,
                       headers={"X-Robots-Tag": "noindex", **(headers or {})}, session_user=None, csrf="",
                       form_csrf=auth.state(request).signer.csrf_token(session), secret=secret, error=error)
@@ -137,7 +135,7 @@ async def shared_dashboard(request: Request) -> Response:
         return found
     secret, link, site = found
     if not _unlocked(request, link):
-        return _password_form(request, secret)
+        return await _password_form(request, secret)
     headers = {"X-Robots-Tag": "noindex"}
     csp = framed_csp(site.domains)
     if csp:
@@ -154,18 +152,19 @@ async def unlock(request: Request) -> Response:
     if link.password_hash is None:
         return RedirectResponse(f"/share/{secret}", status_code=303)
     form = await auth.read_form(request) or {}
-    session = auth.current_session(request)
+    session = await auth.current_session(request)
     if not auth.same_origin(request) or not auth.state(request).signer.check_csrf(session, form.get("csrf")):
-        return _password_form(request, secret, 403, "This form expired. Please try again.")
+        return await _password_form(request, secret, 403, "This form expired. Please try again.")
     throttle, net, moment = auth.state(request).throttle, auth.client_net(request), auth.now(request)
     key = f"share link {link.id}"
     wait = throttle.retry_after(key, net, moment)
     if wait:
-        return _password_form(request, secret, 429, "Too many wrong passwords. Please wait a few minutes.",
-                              headers={"Retry-After": str(wait)})
+        return await _password_form(request, secret, 429,
+                                    "Too many wrong passwords. Please wait a few minutes.",
+                                    headers={"Retry-After": str(wait)})
     if not await asyncio.to_thread(verify_password, form.get("password", ""), link.password_hash):
         throttle.failed(key, net, moment)
-        return _password_form(request, secret, 401, "That password is not right.")
+        return await _password_form(request, secret, 401, "That password is not right.")
     throttle.succeeded(key, net)
     expires = int(moment) + SESSION_SECONDS
     response = RedirectResponse(f"/share/{secret}", status_code=303)

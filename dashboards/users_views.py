@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from collector.auth.passwords import hash_password, verify_password
 from collector.storage.accounts_base import ROLES
-from dashboards import auth
+from dashboards import audit, auth
 from dashboards.render import error_page, render
 
 MIN_PASSWORD = 8
@@ -94,8 +93,7 @@ async def add_user(request: Request) -> Response:
         await store.add_user(name, hashed, is_admin, auth.now(request))
     except sqlite3.IntegrityError:  # added meanwhile
         return await _page(request, who, 400, error="There is already a user with that name.", added=name)
-    await store.audit(who.user.name, "user.add", orjson.dumps({"user": name, "admin": is_admin}).decode(),
-                      auth.now(request))
+    await audit.record(request, who.user.name, "user.add", {"user": name, "admin": is_admin})
     return RedirectResponse("/users?done=user", status_code=303)
 
 
@@ -112,8 +110,7 @@ async def set_grant(request: Request) -> Response:
         return await _page(request, who, 400, error="Choose a user, a site and a role.")
     await accounts.set_grant(user.id, site.id, role, auth.now(request))
     detail = {"user": user.name, "site": site.id, "role": role}
-    await request.app.state.store.audit(who.user.name, "grant.set", orjson.dumps(detail).decode(),
-                                        auth.now(request))
+    await audit.record(request, who.user.name, "grant.set", detail)
     return RedirectResponse("/users?done=grant", status_code=303)
 
 
@@ -125,9 +122,7 @@ async def revoke_grant(request: Request) -> Response:
     user_id, site_id = _int(form.get("user")), _int(form.get("site"))
     if user_id is None or site_id is None or not await auth.accounts(request).revoke_grant(user_id, site_id):
         return await _page(request, who, 400, error="There is no such access to revoke.")
-    detail = {"user_id": user_id, "site": site_id}
-    await request.app.state.store.audit(who.user.name, "grant.revoke", orjson.dumps(detail).decode(),
-                                        auth.now(request))
+    await audit.record(request, who.user.name, "grant.revoke", {"user_id": user_id, "site": site_id})
     return RedirectResponse("/users?done=revoke", status_code=303)
 
 
@@ -168,8 +163,9 @@ async def change_password(request: Request) -> Response:
         return _account(request, who, 400, error=problem)
     hashed = await asyncio.to_thread(hash_password, new)
     await auth.accounts(request).set_password(who.user.id, hashed)
-    await request.app.state.store.audit(who.user.name, "user.password", "{}", moment)
-    # every other session of this user ends (the fingerprint changed); this one is rotated
+    await audit.record(request, who.user.name, "user.password", {})
+    # every other session of this user ends (deleted; the fingerprint changed too); this one
+    # is rotated
     response = RedirectResponse("/account?done=1", status_code=303)
-    await auth.rotate_session(request, response, who.session, who.user.name, hashed)
+    await auth.rotate_session(request, response, who.session, who.user.name, hashed, everywhere=True)
     return response

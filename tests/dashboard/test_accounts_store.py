@@ -1,5 +1,5 @@
 """``Store.accounts()`` on SQLite: grants, tokens as listed, shared links and the stored
-sessions table (ready for persistent sessions; not used by the dashboard yet)."""
+sessions table (used by dashboards.sessions)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""The dashboard in headless Chromium against ``python -m collector serve``: log in, read
-the KPIs (equal to the stats API's), switch periods, filter by clicking a row and remove
-the chip, and stored-XSS payloads sent through the tracking endpoint shown as text while
-no script runs. Screenshots of the main pages go to ``build/artifacts/dashboard`` (or
-``$DASHBOARD_ARTIFACTS``)."""
+"""The dashboard in headless Chromium against ``python -m collector serve`` on a site filled
+by ``collector demo``: log in, read the KPIs and top rows (equal to the stats API's), switch
+periods (named and a custom range), filter by clicking a row and remove the chip, download
+CSVs (the API's bytes), change a setting, open a shared link in a fresh browser, keep the
+session over a server restart and end it by signing out, and stored-XSS payloads sent
+through the tracking endpoint shown as text while no script runs. Screenshots of the main
+pages go to ``build/artifacts/dashboard`` (or ``$DASHBOARD_ARTIFACTS``)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -48,6 +50,10 @@ HOSTILE = [
      "urlref": "https://<script>alert(6)</script>.example/"},
     {"url": "http://localhost/", "e_c": "<img src=x onerror=alert(2)>", "e_a": "javascript:alert(3)"},
     {"url": "http://localhost/?utm_campaign=<script>alert(4)</script>", "urlref": "javascript:alert(5)"},
+    {"url": "http://localhost/", "link": "javascript:alert(7)"},
+    {"url": "http://localhost/", "download": "javascript:alert(8)"},
+    {"url": "http://localhost/", "search": "<script>alert(9)</script>",
+     "action_name": "<img src=x onerror=alert(10)>"},
 ]
 
 
@@ -81,6 +87,9 @@ class Server:
         self.cli("user", "add", "tester", "--admin", "--password-stdin", stdin=PASSWORD + "\n")
         self.cli("demo", "--site", "1", "--days", "30", "--visits", "40")
         self.token = self.cli("token", "create", "--site", "1", "--scope", "stats").strip()
+        self.launch()
+
+    def launch(self) -> None:
         command = [sys.executable, "-m", "collector", "serve", "--port", str(self.port)]
         self.process = subprocess.Popen(command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
@@ -102,14 +111,23 @@ class Server:
         with urllib.request.urlopen(request, timeout=5) as reply:
             assert reply.status == 200 and "X-Collector-Dropped" not in reply.headers
 
-    def api(self, path: str, **query: str) -> dict[str, Any]:
+    def api_bytes(self, path: str, **query: str) -> bytes:
         request = urllib.request.Request(f"{self.base}/api/v1/sites/1/{path}?{urlencode(query)}",
                                          headers={"Authorization": f"Bearer {self.token}"})
         with urllib.request.urlopen(request, timeout=5) as reply:
-            data: dict[str, Any] = json.loads(reply.read())
+            data: bytes = reply.read()
             return data
 
-    def stop(self) -> None:
+    def api(self, path: str, **query: str) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.api_bytes(path, **query))
+        return data
+
+    def restart(self) -> None:
+        """Stop the server and start it again on the same database and port."""
+        self.halt()
+        self.launch()
+
+    def halt(self) -> None:
         if self.process is not None:
             self.process.terminate()
             try:
@@ -117,6 +135,10 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        self.halt()
         self.log.close()
 
 
@@ -229,11 +251,108 @@ def test_stored_xss_payloads_show_as_text(chromium: Any, server: Server) -> None
     page.get_by_role("tab", name="Referrers").click()
     # a referrer "host" that is no host name is never stored (minimise.split_url), so nothing shows
     expect(page.locator("#tp-referrers")).not_to_contain_text("alert(6)")
+    # a link's URL is kept without its scheme: "javascript:alert(7)" shows as "alert(7)"
+    for tab, panel, text in (("Outbound links", "#tp-outlinks", "alert(7)"),
+                             ("Downloads", "#tp-downloads", "alert(8)"),
+                             ("Site searches", "#tp-searches", "<script>alert(9)</script>")):
+        page.get_by_role("tab", name=tab).click()
+        expect(page.locator(panel)).to_contain_text(text)
+    _no_injected_markup(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "site-hostile.png"), full_page=True)
     page.locator("#tp-pages").get_by_role("link", name=HOSTILE_PATH, exact=True).click()
     expect(page.locator(".chip")).to_contain_text(HOSTILE_PATH)
     assert page.locator("img").count() == 0
     page.reload()
     expect(page.locator(".chip")).to_contain_text(HOSTILE_PATH)
+    _no_injected_markup(page)
+    assert not watch.problems, watch.problems
+
+
+def _no_injected_markup(page: Page) -> None:
+    """Only the page's own script, no event handler attributes, no ``javascript:`` links."""
+    sources = page.eval_on_selector_all("script", "all => all.map(s => s.getAttribute('src'))")
+    assert sources and all(src and src.startswith("/static/") for src in sources), sources
+    assert page.locator("[onerror], [onload], [onclick]").count() == 0
+    assert page.locator("a[href^='javascript:' i], [src^='javascript:' i]").count() == 0
+
+
+def _rows(page: Page, panel: str) -> list[tuple[str, int]]:
+    """A breakdown table as shown: (label, the count in its number column)."""
+    return [(row.locator("td.label").inner_text().strip(),
+             int(row.locator("td[data-n]").get_attribute("data-n") or -1))
+            for row in page.locator(f"{panel} tbody tr").all()]
+
+
+def _download(page: Page, link: Any) -> bytes:
+    with page.expect_download() as info:
+        link.click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_rows_csv_downloads_and_periods_equal_the_api(chromium: Any, server: Server) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    watch = Watch()
+    page = _log_in(chromium, server, watch, accept_downloads=True)
+    month = _period(30)
+    top = server.api("breakdown/pages", **month, limit="10")["rows"]
+    assert _rows(page, "#tp-pages") == [(r["value"], r["pageviews"]) for r in top] and len(top) > 1
+    chart_csv = _download(page, page.locator(".chart-card a.csv"))
+    assert chart_csv == server.api_bytes("timeseries", **month, interval="day", format="csv")
+    assert len(chart_csv.splitlines()) == 1 + 30, chart_csv[:300]  # a header and a row a day
+    pages_csv = _download(page, page.locator("#tp-pages a.csv"))
+    assert pages_csv == server.api_bytes("breakdown/pages", **month, limit="1000", format="csv")
+
+    page.get_by_role("link", name="Last 12 months").click()
+    expect(page).to_have_url(f"{server.base}/sites/1?period=12mo")
+    today = datetime.now(UTC).date()
+    eleven_back = today.year * 12 + today.month - 1 - 11
+    year = {"from": date(eleven_back // 12, eleven_back % 12 + 1, 1).isoformat(), "to": today.isoformat()}
+    summary = server.api("summary", **year)
+    for key in ("visitors", "visits", "pageviews"):
+        assert _tile(page, key) == summary[key]
+    page.get_by_role("tab", name="Referrers").click()
+    referrers = server.api("breakdown/referrers", **year, limit="10")["rows"]
+    assert _rows(page, "#tp-referrers") == [(r["value"], r["visitors"]) for r in referrers]
+    assert _download(page, page.locator("#tp-referrers a.csv")) == server.api_bytes(
+        "breakdown/referrers", **year, limit="1000", format="csv")
+    assert _download(page, page.locator(".chart-card a.csv")) == server.api_bytes(
+        "timeseries", **year, interval="month", format="csv")
+    page.screenshot(path=str(ARTIFACTS / "site-12mo.png"), full_page=True)
+
+    start, end = today - timedelta(days=13), today - timedelta(days=3)
+    page.get_by_label("From").fill(start.isoformat())
+    page.get_by_label("To", exact=True).fill(end.isoformat())
+    page.get_by_role("button", name="Show range").click()
+    expect(page).to_have_url(f"{server.base}/sites/1?period=custom&from={start}&to={end}")
+    custom = {"from": start.isoformat(), "to": end.isoformat()}
+    summary = server.api("summary", **custom)
+    for key in ("visitors", "visits", "pageviews"):
+        assert _tile(page, key) == summary[key] > 0
+    assert _download(page, page.locator("#tp-pages a.csv")) == server.api_bytes(
+        "breakdown/pages", **custom, limit="1000", format="csv")
+    assert not watch.problems, watch.problems
+
+
+def test_the_session_survives_a_server_restart_and_signing_out_ends_it(chromium: Any, server: Server) -> None:
+    watch = Watch()
+    page = _log_in(chromium, server, watch)
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "collector_session"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and not cookie["secure"]
+    server.restart()  # sessions are in the database, not in the server's memory
+    page.reload()
+    expect(page).to_have_url(f"{server.base}/sites/1")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(f"{server.base}/login")
+    page.goto(f"{server.base}/sites/1")
+    expect(page).to_have_url(f"{server.base}/login?next=%2Fsites%2F1")
+    replay = chromium.new_context(locale="en-GB")  # the old cookie in another browser
+    replay.add_cookies([cookie])
+    stolen = replay.new_page()
+    watch.attach(stolen)
+    stolen.goto(f"{server.base}/sites/1")
+    expect(stolen).to_have_url(f"{server.base}/login?next=%2Fsites%2F1")
     assert not watch.problems, watch.problems
 
 

@@ -124,3 +124,19 @@ async def test_viewers_and_forms_without_csrf_are_refused(
         assert (await other.get(f"{path}/export")).status_code == 403
     async with new_client(app) as anonymous:
         assert (await anonymous.get(path)).status_code == 303
+
+
+async def test_sign_ins_and_failures_are_audited_with_the_masked_address_only(
+    app: Starlette, admin: str, db: sqlite3.Connection,
+) -> None:
+    async with new_client(app) as somebody:
+        assert (await log_in(somebody, admin, password="wrong password")).status_code == 401
+        assert (await log_in(somebody, "hunter2-typed-as-name", password="x" * 9)).status_code == 401
+        assert (await log_in(somebody, admin)).status_code == 303
+    entries = rows(db, "SELECT actor, action, ip FROM audit_log ORDER BY id")
+    assert entries == [
+        {"actor": admin, "action": "dashboard.login.failed", "ip": "203.0.0.0"},
+        {"actor": "(unknown user)", "action": "dashboard.login.failed", "ip": "203.0.0.0"},
+        {"actor": admin, "action": "dashboard.login", "ip": "203.0.0.0"},
+    ]
+    assert "hunter2" not in str(rows(db, "SELECT * FROM audit_log"))
