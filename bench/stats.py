@@ -52,6 +52,7 @@ from collector.stats.period import Period
 from collector.storage.sql import query
 from collector.storage.sqlite import SqliteStore
 from collector.storage.sqlite_rollup import (
+    PYTHON_STEPS,
     STEPS_BEFORE,
     STEPS_MONTH_AFTER,
     STEPS_MONTH_BEFORE,
@@ -59,6 +60,7 @@ from collector.storage.sqlite_rollup import (
     connect,
     day_params,
     run_rollup,
+    run_steps,
 )
 
 TARGET_DASHBOARD_MS = 100.0  # summary + daily timeseries + five top-10 breakdowns, one year
@@ -159,6 +161,11 @@ def rollup_profile(path: Path, day: date) -> list[tuple[str, float]]:
         for i, name in enumerate((*STEPS_BEFORE, *writes, "rollup/90_drop_temp")):
             if i == len(STEPS_BEFORE):
                 conn.execute("BEGIN IMMEDIATE")
+            if name in PYTHON_STEPS:
+                t0 = time.perf_counter()
+                run_steps(conn, (name,), params)
+                out.append((f"{name} (python)", time.perf_counter() - t0))
+                continue
             for n, sql in enumerate(s for s in query(name).split(";\n") if _has_code(s)):
                 t0 = time.perf_counter()
                 conn.execute(sql, params)
