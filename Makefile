@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## migrate, create a demo site and an admin (once), serve on 127.0.0.1:8000
 	$(BIN)/collector migrate
 	$(BIN)/collector bootstrap
-	$(BIN)/collector serve
+	COLLECTOR_DEMO=true $(BIN)/collector serve
 
 demo: $(STAMP)  ## fill site 1 with 30 days of realistic traffic
 	$(BIN)/collector demo --site 1

@@ -12,11 +12,14 @@ widget's account mode. It writes the same keyed hash the public opt-out API writ
 calling the store directly; a real site's backend calls
 ``/api/v1/sites/{id}/optouts/{user_ref}`` with an ``optout`` token instead (docs/opt-out.md).
 It answers only on a host that site 1 counts (the demo's own), so a collector whose site 1
-is a real website does not offer an unauthenticated opt-out switch for it.
+is a real website does not offer an unauthenticated opt-out switch for it. And the whole
+demo is served only with ``COLLECTOR_DEMO=true`` (``make run`` sets it): off, every
+``/demo`` path is a 404.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import cache
 from importlib import resources
 
@@ -30,6 +33,7 @@ from collector.optout_api import MAX_USER_REF
 from collector.optouts import user_ref_hash
 
 DEMO_SITE = 1
+Handler = Callable[[Request], Awaitable[Response]]
 MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "js": "application/javascript; charset=utf-8",
@@ -107,12 +111,23 @@ async def optout(request: Request) -> Response:
     return json_response({"opted_out": await store.has_optout(site.id, user_hash)})
 
 
+def when_enabled(handler: Handler) -> Handler:
+    """The handler when ``COLLECTOR_DEMO`` is on; a 404 otherwise."""
+    async def guarded(request: Request) -> Response:
+        if not request.app.state.settings.demo:
+            return not_found()
+        return await handler(request)
+
+    guarded.__name__ = handler.__name__
+    return guarded
+
+
 ROUTES: list[BaseRoute] = [
-    Route("/demo", redirect, methods=["GET", "HEAD"]),
-    Route("/demo/", home, methods=["GET", "HEAD"]),
-    Route("/demo/api/optout", optout, methods=["GET", "PUT", "DELETE"]),
-    Route("/demo/app", app_page, methods=["GET", "HEAD"]),
-    Route("/demo/app/{rest:path}", app_page, methods=["GET", "HEAD"]),
-    Route("/demo/files/{name}", download, methods=["GET", "HEAD"]),
-    Route("/demo/{name}", page, methods=["GET", "HEAD"]),
+    Route("/demo", when_enabled(redirect), methods=["GET", "HEAD"]),
+    Route("/demo/", when_enabled(home), methods=["GET", "HEAD"]),
+    Route("/demo/api/optout", when_enabled(optout), methods=["GET", "PUT", "DELETE"]),
+    Route("/demo/app", when_enabled(app_page), methods=["GET", "HEAD"]),
+    Route("/demo/app/{rest:path}", when_enabled(app_page), methods=["GET", "HEAD"]),
+    Route("/demo/files/{name}", when_enabled(download), methods=["GET", "HEAD"]),
+    Route("/demo/{name}", when_enabled(page), methods=["GET", "HEAD"]),
 ]

@@ -99,6 +99,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rollup_interval_s", "60",
             "Seconds between background maintenance runs in `serve` (deleting expired "
             "visitor salts; raw-event retention runs hourly).", _positive_int),
+    Setting("demo", "false",
+            "Serve the demo website at `/demo/` (tracked as site 1, with an unauthenticated "
+            "opt-out backend): `make run` turns it on; keep it off in production.", _bool),
     Setting("access_log", "true",
             "Write the collector's own access log (masked IPs only) to stderr.", _bool),
     Setting("max_body_bytes", "65536", "Largest accepted tracking request body.",
@@ -126,6 +129,7 @@ class Settings:
     raw_retention_days: int = 30
     audit_retention_days: int = 400
     rollup_interval_s: int = 60
+    demo: bool = False
     access_log: bool = True
     max_body_bytes: int = 65536
     max_bulk_requests: int = 100

@@ -35,7 +35,7 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(database=f"sqlite:///{tmp_path}/collector.sqlite3", access_log=False,
-                    secret_key="test-secret")
+                    secret_key="test-secret", demo=True)
 
 
 @pytest.fixture

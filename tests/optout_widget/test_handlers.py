@@ -6,14 +6,17 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from pathlib import Path
 
 import httpx
 import pytest
 
 from collector import optout_js
+from collector.app import create_app
 from collector.clock import FrozenClock
 from collector.model import Site
 from collector.optouts import user_ref_hash
+from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
 from tests.conftest import BROWSER_HEADERS
 
@@ -228,3 +231,15 @@ async def test_demo_backend_refusals(client: httpx.AsyncClient, store: SqliteSto
     assert (await client.put("/demo/api/optout")).status_code == 400
     assert (await client.put("/demo/api/optout", params={"user": "x" * 257})).status_code == 400
     assert (await client.post("/demo/api/optout?user=alice")).status_code == 405
+
+
+async def test_the_demo_is_not_served_unless_turned_on(tmp_path: Path) -> None:
+    settings = Settings(database=f"sqlite:///{tmp_path}/c.sqlite3", access_log=False, secret_key="k")
+    assert settings.demo is False
+    app = create_app(settings, clock=FrozenClock(0), run_maintenance=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            for path in ("/demo", "/demo/", "/demo/account.html", "/demo/api/optout?user=x"):
+                assert (await client.get(path)).status_code == 404, path
+            assert (await client.put("/demo/api/optout?user=x")).status_code == 404

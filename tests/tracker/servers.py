@@ -57,6 +57,7 @@ class Collector:
         self.base = f"http://{STATS_HOST}:{self.port}/"
         self.env = {**os.environ, "COLLECTOR_DATABASE": f"sqlite:///{self.db_path}",
                     "COLLECTOR_SECRET_KEY": "browser-tests", "COLLECTOR_ACCESS_LOG": "false",
+                    "COLLECTOR_DEMO": "true",
                     "COLLECTOR_LOG_LEVEL": "warning"}
         self.log = (data_dir / "serve.log").open("wb")
         self.process: subprocess.Popen[bytes] | None = None
