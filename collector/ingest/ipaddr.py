@@ -2,6 +2,13 @@
 
 Only :func:`masked_client_ip` output leaves this module; the full address is a local
 variable of the functions here and nothing else.
+
+Addresses that carry an IPv4 address inside an IPv6 one are masked by the IPv4 rule:
+IPv4-mapped (``::ffff:a.b.c.d``) and 6to4 (``2002:AABB:CCDD::/48``: the IPv4 address is
+bits 16–48, which the IPv6 /48 would keep whole) give the masked IPv4 address. Teredo
+(``2001:0::/32``) needs no special case: the client's (obfuscated) IPv4 address and port
+are its last 48 bits, which every IPv6 mask (/64, /48, /24) drops; what is kept is the
+Teredo server's address, not the client's.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # IPv6 bits kept for each masking level, as Matomo: 1 → /64, 2 → /48, 3 → /24.
 _V6_KEEP = {1: 64, 2: 48, 3: 24}
+_SIXTOFOUR = ipaddress.IPv6Network("2002::/16")
+_DIGITS = frozenset("0123456789")
 
 
 def parse_ip(text: str) -> IPAddress | None:
@@ -29,18 +38,46 @@ def parse_ip(text: str) -> IPAddress | None:
         return None
 
 
+def _mask_v4(value: int, mask_bytes: int) -> str:
+    keep = 32 - 8 * mask_bytes
+    return str(ipaddress.IPv4Address(value >> (32 - keep) << (32 - keep)))
+
+
 def mask_ip(address: IPAddress, mask_bytes: int) -> str:
-    """Zero the last ``mask_bytes`` octets of IPv4 (IPv4-mapped IPv6 counts as IPv4), or
-    keep 64/48/24 bits of IPv6."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """Zero the last ``mask_bytes`` octets of IPv4 (IPv4-mapped and 6to4 IPv6 count as
+    the IPv4 address they carry), or keep 64/48/24 bits of any other IPv6."""
     if isinstance(address, ipaddress.IPv4Address):
-        keep = 32 - 8 * mask_bytes
-        net = ipaddress.IPv4Network((int(address) >> (32 - keep) << (32 - keep), keep))
-        return str(net.network_address)
+        return _mask_v4(int(address), mask_bytes)
+    if address.ipv4_mapped is not None:
+        return _mask_v4(int(address.ipv4_mapped), mask_bytes)
+    if address in _SIXTOFOUR:
+        return _mask_v4((int(address) >> 80) & 0xFFFFFFFF, mask_bytes)
     keep = _V6_KEEP[mask_bytes]
-    net6 = ipaddress.IPv6Network((int(address) >> (128 - keep) << (128 - keep), keep))
-    return str(net6.network_address)
+    return str(ipaddress.IPv6Address(int(address) >> (128 - keep) << (128 - keep)))
+
+
+def _mask_plain_v4(text: str, mask_bytes: int) -> str | None:
+    """The fast path for the usual peer, a dotted-quad IPv4 address: masked without
+    ``ipaddress`` objects, with the same answer; None for anything else (the caller then
+    takes the general path). Rejects what ``ipaddress`` rejects: leading zeros, octets
+    over 255, anything but ASCII digits."""
+    octets = text.split(".")
+    if len(octets) != 4:
+        return None
+    for octet in octets:
+        if not 0 < len(octet) <= 3 or not _DIGITS.issuperset(octet) or (
+                octet[0] == "0" and len(octet) > 1):
+            return None
+    a, b, c = int(octets[0]), int(octets[1]), int(octets[2])
+    if a > 255 or b > 255 or c > 255 or int(octets[3]) > 255:
+        return None
+    if mask_bytes == 2:
+        return f"{a}.{b}.0.0"
+    if mask_bytes == 1:
+        return f"{a}.{b}.{c}.0"
+    if mask_bytes == 3:
+        return f"{a}.0.0.0"
+    return None
 
 
 def _trusted(address: IPAddress, proxies: Sequence[Network]) -> bool:
@@ -68,6 +105,10 @@ def masked_client_ip(
     peer: str | None, forwarded_for: str | None, proxies: Sequence[Network], mask_bytes: int
 ) -> str:
     """The masked client address, or ``"0.0.0.0"`` when there is none to be had."""
+    if peer and not (proxies and forwarded_for):  # the socket peer is the client
+        masked = _mask_plain_v4(peer, mask_bytes)
+        if masked is not None:
+            return masked
     address = client_ip(peer, forwarded_for, proxies)
     return mask_ip(address, mask_bytes) if address is not None else "0.0.0.0"
 

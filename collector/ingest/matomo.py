@@ -28,9 +28,13 @@ IGNORED = frozenset({
     "e_cvar", "ec_id", "ec_items", "ec_tx", "ec_sh", "ec_dt", "cdo", "_ref", "send_image", "ma_id",
 })
 LOCATION_OVERRIDES = ("country", "region", "city", "lat", "long")
+# Any of these makes a request more than a page view (see ``kind_of``); a plain page view
+# has none, and is told apart by one set operation.
+_KIND_KEYS = frozenset({"ping", "idgoal", "download", "link", "e_c", "e_a", "c_n", "search"})
+_TOKEN_KEYS = frozenset({"cip", *LOCATION_OVERRIDES})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per beacon, and a frozen __init__ costs ~5x as much
 class TrackingRequest:
     """One validated tracking request (still raw: nothing minimised yet)."""
 
@@ -59,6 +63,8 @@ def _site_id(params: Params) -> int:
 def kind_of(params: Params) -> Kind:
     """Matomo's priority: download > outlink > event > content > site search > page view;
     heartbeats and goal requests record no action."""
+    if params.keys().isdisjoint(_KIND_KEYS):
+        return Kind.PAGEVIEW
     if params.get("ping") == "1":
         return Kind.PING
     if clean(params.get("idgoal")) is not None:
@@ -116,18 +122,18 @@ def read(params: Params, now: float) -> TrackingRequest:
     kind = kind_of(params)
     if kind is Kind.EVENT:
         _check_event(params)
-    needs_token = bool(clean(params.get("cip"))) or any(
-        clean(params.get(k)) is not None for k in LOCATION_OVERRIDES
+    needs_token = not params.keys().isdisjoint(_TOKEN_KEYS) and any(
+        clean(params.get(k)) is not None for k in _TOKEN_KEYS
     )
     requested: float | None = None
-    raw_cdt = clean(params.get("cdt"))
+    raw_cdt = clean(params.get("cdt")) if "cdt" in params else None
     if raw_cdt is not None:
         requested = parse_cdt(raw_cdt)
         if requested > now:
             requested = None  # future times are ignored, as in Matomo
         elif now - requested > MAX_BACKDATE_S:
             needs_token = True
-    token = clean(params.get("token_auth"), 200)
+    token = clean(params.get("token_auth"), 200) if "token_auth" in params else None
     return TrackingRequest(
         site_id=site_id,
         params=params,

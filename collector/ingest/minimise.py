@@ -53,7 +53,7 @@ def redact(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: two per beacon (cheaper to build); never changed
 class Url:
     host: str | None
     path: str
@@ -120,8 +120,16 @@ def clean_path(url: Url, allowed_keys: tuple[str, ...], params: Mapping[str, str
     ]
     if not kept:
         return path
-    query = "&".join(f"{quote(k)}={quote(redact(v))}" for k, v in kept)
+    query = "&".join(f"{_quote(k)}={_quote(redact(v))}" for k, v in kept)
     return (path + "?" + query)[:MAX_PATH]
+
+
+_QUOTE_SAFE = re.compile(r"[A-Za-z0-9_.~/-]*")  # what ``quote`` leaves as it is
+
+
+def _quote(text: str) -> str:
+    """``urllib.parse.quote``, without its cost for the usual text that needs none."""
+    return text if _QUOTE_SAFE.fullmatch(text) else quote(text)
 
 
 def clean_title(title: str | None) -> str | None:
@@ -143,7 +151,7 @@ def referrer(url: Url | None, own_domains: tuple[str, ...]) -> tuple[str | None,
     return host, path
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen (cheaper to build); never changed
 class Campaign:
     source: str | None = None
     medium: str | None = None
@@ -177,9 +185,10 @@ def campaign(url: Url | None, rcn: str | None, rck: str | None,
     """Campaign fields from the page URL's keys (case-insensitive), else ``_rcn``/``_rck``.
     ``params``: ``url_params(url)`` when the caller has it already."""
     query = url_params(url) if params is None else params
-    if not query and not rcn and not rck:
+    # Every key looked up below is a campaign key: the others need not be lowered.
+    lowered = {k.lower(): v for k, v in query.items() if is_campaign_key(k)} if query else {}
+    if not lowered and not rcn and not rck:
         return _NO_CAMPAIGN
-    lowered = {k.lower(): v for k, v in query.items()}
     name = _first(lowered, _NAME_KEYS) or _first({"c": rcn or ""}, ("c",))
     return Campaign(
         source=_first(lowered, _SOURCE_KEYS),

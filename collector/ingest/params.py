@@ -87,11 +87,24 @@ def _fallback_charset(raw_cs: str | None) -> str:
 
 def parse_query(qs: str, into: Params | None = None) -> Params:
     """Parse ``a=1&b=2``; a name already in ``into`` keeps its value (first wins)."""
-    out: Params = {} if into is None else into
-    if not qs:
-        return out
-    if qs[0] == "?":
+    if qs[:1] == "?":
         qs = qs[1:]
+    if into is None and qs and len(qs) <= MAX_VALUE:
+        # The usual beacon: plain names, each once; only the values holding "%" or "+"
+        # are decoded (a few of twenty-odd). Anything else takes the general path.
+        pairs = [part.partition("=") for part in qs.split("&")]
+        out = {name: _decode(value, qs) if "%" in value or "+" in value else value
+               for name, _, value in pairs}
+        if len(out) == len(pairs) and "" not in out:
+            names = "".join(out)
+            if "%" not in names and "+" not in names and (
+                    len(names) <= MAX_NAME or max(map(len, out)) <= MAX_NAME):
+                return out
+    return _parse_query(qs, {} if into is None else into)
+
+
+def _parse_query(qs: str, out: Params) -> Params:
+    """The general path of :func:`parse_query` (any input, into any dict)."""
     for part in qs.split("&"):
         if not part:
             continue

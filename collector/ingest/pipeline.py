@@ -2,9 +2,10 @@
 
 Each step reads and fills a :class:`Hit` and returns ``None`` to go on or a
 :class:`DropReason` to stop. The IP is masked by the first step and the full address is
-dropped from the hit there; every later step sees only the masked form. The last step
-turns the hit into a minimised :class:`Event`. Steps are plain functions so each one can
-be tested alone; ``STEPS`` is the order, and the order is the policy.
+dropped from the hit there; every later step sees only the masked form. The last two
+steps turn the hit into a minimised :class:`Event` (``minimise`` builds it, ``visitor``
+adds the keyed visitor id). Steps are plain functions so each one can be tested alone;
+``STEPS`` is the order, and the order is the policy.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from collector.exclusions import compile_rules
 from collector.ingest import ipaddr
@@ -34,14 +34,15 @@ from collector.ingest.minimise import (
 from collector.ingest.spam import SpamList
 from collector.ingest.useragent import EMPTY, UAInfo, UAParser
 from collector.ingest.visitor import visitor_id
-from collector.model import DropReason, Event, Site
+from collector.model import DropReason, Event, Kind, Site
 from collector.optouts import user_ref_hash
 from collector.settings import Network
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per request, and a frozen __init__ costs ~5x as much
 class HeaderInfo:
-    """What the pipeline reads from the HTTP request (one per request, bulk included)."""
+    """What the pipeline reads from the HTTP request (one per request, bulk included).
+    Treated as read-only: a bulk request shares one among its items."""
 
     peer: str | None = None
     forwarded_for: str | None = None
@@ -80,7 +81,6 @@ class Hit:
     uid_hash: str | None = None
     page: Url | None = None
     ref: Url | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
     event: Event | None = None
 
 
@@ -179,48 +179,55 @@ def _pv_id(raw: str | None) -> str | None:
 
 
 def minimise(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    """The minimised :class:`Event`, built straight from the hit (the visitor id is the
+    next step's)."""
     params = hit.req.params
     site = hit.site
+    ua = hit.ua
+    kind = hit.req.kind
     ref_host, ref_path = referrer(hit.ref, site.domains)
     page_params = url_params(hit.page)  # parsed once for the path and the campaign
     camp = campaign(hit.page, params.get("_rcn"), params.get("_rck"), page_params)
     country = clean(params.get("country"), 8) if hit.authenticated else None
-    hit.fields = {
-        "path": clean_path(hit.page, site.settings.allowed_query_keys, page_params)
+    event = Event(
+        site_id=site.id,
+        ts_ms=int(hit.ts * 1000),
+        day=hit.day.isoformat(),
+        visitor=0,
+        kind=kind,
+        path=clean_path(hit.page, site.settings.allowed_query_keys, page_params)
         if hit.page else None,
-        "title": clean_title(params.get("action_name")),
-        "referrer_host": ref_host,
-        "referrer_path": ref_path,
-        "utm_source": camp.source,
-        "utm_medium": camp.medium,
-        "utm_campaign": camp.name,
-        "utm_term": camp.term,
-        "utm_content": camp.content,
-        "browser": hit.ua.browser,
-        "browser_major": hit.ua.browser_major,
-        "os": hit.ua.os,
-        "device": hit.ua.device,
-        "screen": screen_class(params.get("res")),
-        "language": primary_language(params.get("lang") or hit.headers.accept_language),
-        "country": country.lower() if country and len(country) == 2 else None,
-        "pv_id": _pv_id(params.get("pv_id")),
-        "new_visit": params.get("new_visit") == "1",
-        **kind_fields(hit.req.kind, params),
-    }
+        title=clean_title(params.get("action_name")),
+        referrer_host=ref_host,
+        referrer_path=ref_path,
+        utm_source=camp.source,
+        utm_medium=camp.medium,
+        utm_campaign=camp.name,
+        utm_term=camp.term,
+        utm_content=camp.content,
+        browser=ua.browser,
+        browser_major=ua.browser_major,
+        os=ua.os,
+        device=ua.device,
+        screen=screen_class(params.get("res")),
+        language=primary_language(params.get("lang") or hit.headers.accept_language),
+        country=country.lower() if country and len(country) == 2 else None,
+        pv_id=_pv_id(params.get("pv_id")),
+        new_visit=params.get("new_visit") == "1",
+    )
+    if kind is not Kind.PAGEVIEW:
+        for name, value in kind_fields(kind, params).items():
+            setattr(event, name, value)
+    hit.event = event
     return None
 
 
 def visitor(hit: Hit, env: PipelineEnv) -> DropReason | None:
-    language = hit.fields.get("language") or ""
-    vid = visitor_id(hit.salt, hit.site.id, hit.masked_ip, hit.user_agent, language)
-    hit.event = Event(
-        site_id=hit.site.id,
-        ts_ms=int(hit.ts * 1000),
-        day=hit.day.isoformat(),
-        visitor=vid,
-        kind=hit.req.kind,
-        **hit.fields,
-    )
+    """The keyed daily visitor id (of the masked IP, never the full one)."""
+    event = hit.event
+    assert event is not None, "the minimise step comes first"
+    event.visitor = visitor_id(hit.salt, hit.site.id, hit.masked_ip, hit.user_agent,
+                               event.language or "")
     return None
 
 

@@ -115,8 +115,9 @@ class Ingestor:
             day = datetime.fromtimestamp(ts, site.tz).date()
         except (OverflowError, OSError, ValueError) as exc:
             raise BadRequest("cdt is out of range") from exc
-        hit = Hit(site=site, req=req, headers=headers, ts=ts, day=day,
-                  salt=await self._salts.salt_for(day, now), authenticated=authenticated)
+        salt = self._salts.cached(day) or await self._salts.salt_for(day, now)
+        hit = Hit(site=site, req=req, headers=headers, ts=ts, day=day, salt=salt,
+                  authenticated=authenticated)
         reason = pipeline.run(hit, self._env)
         return WriteItem(site_id=site.id, day=day.isoformat(), event=hit.event if reason is None
                          else None, drop=reason, uid_hash=hit.uid_hash)

@@ -29,5 +29,10 @@ class SpamList:
         return len(self._domains)
 
     def is_spam(self, host: str) -> bool:
-        parts = host.lower().split(".")
-        return any(".".join(parts[i:]) in self._domains for i in range(len(parts) - 1))
+        domains = self._domains
+        name = host.lower()
+        while "." in name:  # the host and each parent with two labels or more
+            if name in domains:
+                return True
+            name = name[name.index(".") + 1:]
+        return False

@@ -31,6 +31,10 @@ class SaltRing:
         self._store = store
         self._cache: dict[str, bytes] = {}
 
+    def cached(self, day: date) -> bytes | None:
+        """The day's salt if it is in memory (the usual case: no await needed)."""
+        return self._cache.get(day.isoformat())
+
     async def salt_for(self, day: date, now: float) -> bytes:
         key = day.isoformat()
         salt = self._cache.get(key)
