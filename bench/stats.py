@@ -54,8 +54,7 @@ from collector.storage.sqlite import SqliteStore
 from collector.storage.sqlite_rollup import (
     PYTHON_STEPS,
     STEPS_BEFORE,
-    STEPS_MONTH_AFTER,
-    STEPS_MONTH_BEFORE,
+    STEPS_PUBLISH,
     STEPS_WRITE,
     connect,
     day_params,
@@ -157,10 +156,12 @@ def rollup_profile(path: Path, day: date) -> list[tuple[str, float]]:
     conn = connect(path)
     out = []
     try:
-        writes = (*STEPS_MONTH_BEFORE, *STEPS_WRITE, *STEPS_MONTH_AFTER)
-        for i, name in enumerate((*STEPS_BEFORE, *writes, "rollup/90_drop_temp")):
-            if i == len(STEPS_BEFORE):
+        steps = ("rollup/06_shadow_tables", *STEPS_BEFORE, *STEPS_WRITE, *STEPS_PUBLISH,
+                 "rollup/90_drop_temp", "rollup/91_clear_shadows")
+        for name in steps:
+            if name == STEPS_PUBLISH[0]:
                 conn.execute("BEGIN IMMEDIATE")
+                locked = time.perf_counter()
             if name in PYTHON_STEPS:
                 t0 = time.perf_counter()
                 run_steps(conn, (name,), params)
@@ -170,8 +171,9 @@ def rollup_profile(path: Path, day: date) -> list[tuple[str, float]]:
                 t0 = time.perf_counter()
                 conn.execute(sql, params)
                 out.append((f"{name}#{n + 1}", time.perf_counter() - t0))
-            if name == writes[-1]:
+            if name == STEPS_PUBLISH[-1]:
                 conn.execute("COMMIT")
+                out.append(("write lock held (BEGIN IMMEDIATE .. COMMIT)", time.perf_counter() - locked))
     finally:
         conn.close()
     return out

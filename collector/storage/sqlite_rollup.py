@@ -1,9 +1,9 @@
 """Rolling raw events up into the daily tables, on SQLite.
 
 Runs on its own connection in a worker thread: the heavy part (numbering events into
-visits, in TEMP tables) holds no write lock, so ingest keeps committing meanwhile; the
-replacement of a day's rows is one short transaction, so a reader sees the old day or
-the new one, never half. Days are found by a high-water mark on ``events.id``: any event
+visits, and the day's new rows, all in TEMP tables) holds no write lock, so ingest keeps
+committing meanwhile; the replacement of a day's rows is one short transaction, so a
+reader sees the old day or the new one, never half. Days are found by a high-water mark on ``events.id``: any event
 above it (late, back-dated, a heartbeat arriving after the last run) makes its day dirty.
 A lease in ``rollup_state`` lets one process roll up at a time.
 """
@@ -25,10 +25,13 @@ from collector.storage.sqlite_visits import number_visits
 STEPS_BEFORE = ("rollup/90_drop_temp", "rollup/01_visit_events", "rollup/02_visits")
 STEPS_WRITE = ("rollup/10_clear_day", "rollup/11_daily_site", "rollup/12_hourly_site",
                "rollup/20_dim_visit_attributes", "rollup/21_dim_pages", "rollup/22_dim_actions")
-# Monthly sums follow the day's replacement in the same transaction (not part of
-# STEPS_WRITE: filtered reports run those on TEMP shadows, and have no monthly table).
+# STEPS_WRITE write into TEMP shadows of the daily tables (no lock on the database);
+# STEPS_PUBLISH is the write transaction: the month sums lose the day's old rows, the new
+# rows replace the old, the month sums gain them. Filtered reports run STEPS_WRITE on the
+# same shadows and publish nothing.
 STEPS_MONTH_BEFORE = ("rollup/08_month_remove_day",)
 STEPS_MONTH_AFTER = ("rollup/30_month_add_day",)
+STEPS_PUBLISH = (*STEPS_MONTH_BEFORE, "rollup/40_publish_day", *STEPS_MONTH_AFTER)
 LEASE_S = 600
 NEVER = 2**62
 
@@ -95,18 +98,21 @@ def run_steps(conn: sqlite3.Connection, names: Iterable[str], params: Mapping[st
 
 
 def rollup_day(conn: sqlite3.Connection, site_id: int, day: date, site: SiteClock) -> None:
-    """Recompute one site-day from its raw events and replace its rows atomically."""
+    """Recompute one site-day from its raw events and replace its rows atomically. All the
+    heavy work happens in TEMP tables before the write transaction, which only swaps rows."""
     params = day_params(site_id, day, site)
-    run_steps(conn, STEPS_BEFORE, params)
-    conn.execute("BEGIN IMMEDIATE")
+    run_steps(conn, ("rollup/06_shadow_tables",), {})
     try:
-        run_steps(conn, (*STEPS_MONTH_BEFORE, *STEPS_WRITE, *STEPS_MONTH_AFTER), params)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        run_steps(conn, (*STEPS_BEFORE, *STEPS_WRITE), params)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            run_steps(conn, STEPS_PUBLISH, params)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
     finally:
-        run_steps(conn, ("rollup/90_drop_temp",), params)
+        run_steps(conn, ("rollup/90_drop_temp", "rollup/91_clear_shadows"), params)
 
 
 def _take_lease(conn: sqlite3.Connection, now: float) -> bool:
