@@ -113,15 +113,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bench_env(data_dir: Path) -> dict[str, str]:
+def bench_env(data_dir: Path, rollup_interval_s: int = 3600) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COLLECTOR_")}
     env.update({
         "COLLECTOR_DATABASE": f"sqlite:///{data_dir / 'collector.sqlite3'}",
         "COLLECTOR_ACCESS_LOG": "false",
         "COLLECTOR_LOG_LEVEL": "warning",
         # The periodic rollup (every 60 s by default) re-aggregates the day being loaded
-        # in a thread and shows in ingest's tail latency; this measures ingest alone.
-        "COLLECTOR_ROLLUP_INTERVAL_S": "3600",
+        # in a thread and shows in ingest's tail latency; by default this measures ingest
+        # alone (--rollup-interval puts the rollup back in).
+        "COLLECTOR_ROLLUP_INTERVAL_S": str(rollup_interval_s),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     })
     return env
@@ -280,6 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per app (1)")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up load per app (2)")
     parser.add_argument("--rounds", type=int, default=1, help="measured runs per app, alternating (1)")
+    parser.add_argument("--rollup-interval", type=int, default=3600,
+                        help="seconds between the collector's rollups during the run (3600: none)")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a target is missed or rows and replies disagree")
     args = parser.parse_args(argv)
@@ -291,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="collector-bench-") as tmp:
             data_dir = Path(tmp)
-            env = bench_env(data_dir)
+            env = bench_env(data_dir, args.rollup_interval)
             site_id = create_site(env)
             workers = str(args.workers)
             base_port, coll_port = free_port(), free_port()
