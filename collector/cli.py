@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keys: name, domains (comma list), timezone, allowed_query_keys (comma "
                     "list of query keys kept in URLs besides campaign keys), "
                     "raw_retention_days, aggregate_retention_months (0 = forever), honour_dnt, honour_gpc, "
-                    "check_host (true/false), consent_mode (cookieless or consent_required).")
+                    "check_host (true/false), consent_mode (cookieless or consent_required), "
+                    "campaign_keys (comma list), exclusions (see `collector exclude`).")
     set_.add_argument("id", type=int)
     set_.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
     set_.set_defaults(func=c.cmd_site_set)

@@ -45,6 +45,7 @@ class SiteSettings:
     """Per-site settings kept as JSON in ``sites.settings``."""
 
     allowed_query_keys: tuple[str, ...] = ()
+    campaign_keys: tuple[str, ...] = ()  # the site's own campaign-name keys, e.g. ("ref",)
     raw_retention_days: int | None = None  # None: the server default
     aggregate_retention_months: int = 0  # 0: daily tables are kept forever
     honour_dnt: bool = True

@@ -75,6 +75,8 @@ def apply_changes(site: Site, items: Iterable[tuple[str, str]]) -> Site:
             changes["timezone"] = check_timezone(value.strip())
         elif key == "allowed_query_keys":
             setting_changes[key] = _keys(value)
+        elif key == "campaign_keys":
+            setting_changes[key] = tuple(k.lower() for k in _keys(value))
         elif key == "raw_retention_days":
             days = int(value) if value.strip().isdigit() else 0
             if not 1 <= days <= 3650:

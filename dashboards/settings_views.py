@@ -19,8 +19,8 @@ from dashboards.render import render
 from dashboards.views import origin, pixel_snippet, site_admin_form, site_or_error, snippet
 
 CHECKBOXES = ("honour_dnt", "honour_gpc", "check_host")
-TEXT_FIELDS = ("name", "domains", "timezone", "allowed_query_keys", "aggregate_retention_months",
-               "consent_mode")
+TEXT_FIELDS = ("name", "domains", "timezone", "allowed_query_keys", "campaign_keys",
+               "aggregate_retention_months", "consent_mode")
 CONSENT_LABELS = {"cookieless": "Cookie-less: count every visit (nothing is stored on the device)",
                   "consent_required": "Consent required: count only requests sent with consent=1"}
 
@@ -41,7 +41,8 @@ def form_values(site: Site) -> dict[str, Any]:
     return {"name": site.name, "domains": "\n".join(site.domains), "timezone": site.timezone,
             "raw_retention_days": "" if s.raw_retention_days is None else str(s.raw_retention_days),
             "aggregate_retention_months": str(s.aggregate_retention_months),
-            "allowed_query_keys": "\n".join(s.allowed_query_keys), "honour_dnt": s.honour_dnt,
+            "allowed_query_keys": "\n".join(s.allowed_query_keys),
+            "campaign_keys": "\n".join(s.campaign_keys), "honour_dnt": s.honour_dnt,
             "honour_gpc": s.honour_gpc, "check_host": s.check_host, "consent_mode": s.consent_mode}
 
 

@@ -206,3 +206,18 @@ async def test_erase_removes_a_period_and_keeps_the_rest(
 
 def test_site_settings_default_to_cookieless_without_rules() -> None:
     assert SiteSettings().consent_mode == "cookieless" and SiteSettings().exclusions == ()
+
+
+async def test_a_sites_own_campaign_keys_name_the_campaign(
+    client: httpx.AsyncClient, store: SqliteStore, site: Site, db: sqlite3.Connection,
+) -> None:
+    changed = apply_changes(site, [("campaign_keys", "Ref\nsource_id")])
+    assert changed.settings.campaign_keys == ("ref", "source_id")
+    await _configure(store, site, campaign_keys=changed.settings.campaign_keys)
+    await _track(client, site, "/landing?REF=spring-sale&other=1")
+    await _track(client, site, "/landing?utm_campaign=winter&ref=ignored")  # the standard key wins
+    await _track(client, site, "/plain?other=1")
+    stored = rows(db, "SELECT path, utm_campaign FROM events ORDER BY id")
+    assert stored == [{"path": "/landing", "utm_campaign": "spring-sale"},
+                      {"path": "/landing?utm_campaign=winter", "utm_campaign": "winter"},
+                      {"path": "/plain", "utm_campaign": None}]

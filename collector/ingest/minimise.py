@@ -181,15 +181,18 @@ def _first(lowered: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
 
 
 def campaign(url: Url | None, rcn: str | None, rck: str | None,
-             params: Mapping[str, str] | None = None) -> Campaign:
+             params: Mapping[str, str] | None = None, name_keys: tuple[str, ...] = ()) -> Campaign:
     """Campaign fields from the page URL's keys (case-insensitive), else ``_rcn``/``_rck``.
-    ``params``: ``url_params(url)`` when the caller has it already."""
+    ``params``: ``url_params(url)`` when the caller has it already; ``name_keys``: the
+    site's own campaign-name keys (lower case), read after the standard ones."""
     query = url_params(url) if params is None else params
     # Every key looked up below is a campaign key: the others need not be lowered.
-    lowered = {k.lower(): v for k, v in query.items() if is_campaign_key(k)} if query else {}
+    lowered = {k.lower(): v for k, v in query.items()
+               if is_campaign_key(k) or (name_keys and k.lower() in name_keys)} if query else {}
     if not lowered and not rcn and not rck:
         return _NO_CAMPAIGN
-    name = _first(lowered, _NAME_KEYS) or _first({"c": rcn or ""}, ("c",))
+    name = (_first(lowered, _NAME_KEYS) or (_first(lowered, name_keys) if name_keys else None)
+            or _first({"c": rcn or ""}, ("c",)))
     return Campaign(
         source=_first(lowered, _SOURCE_KEYS),
         medium=(_first(lowered, _MEDIUM_KEYS) or "").lower() or None,

@@ -187,7 +187,8 @@ def minimise(hit: Hit, env: PipelineEnv) -> DropReason | None:
     kind = hit.req.kind
     ref_host, ref_path = referrer(hit.ref, site.domains)
     page_params = url_params(hit.page)  # parsed once for the path and the campaign
-    camp = campaign(hit.page, params.get("_rcn"), params.get("_rck"), page_params)
+    camp = campaign(hit.page, params.get("_rcn"), params.get("_rck"), page_params,
+                    site.settings.campaign_keys)
     country = clean(params.get("country"), 8) if hit.authenticated else None
     event = Event(
         site_id=site.id,

@@ -3,8 +3,9 @@
 Runs on its own connection in a worker thread: the heavy part (numbering events into
 visits, and the day's new rows, all in TEMP tables) holds no write lock, so ingest keeps
 committing meanwhile; the replacement of a day's rows is one short transaction, so a
-reader sees the old day or the new one, never half. Days are found by a high-water mark on ``events.id``: any event
-above it (late, back-dated, a heartbeat arriving after the last run) makes its day dirty.
+reader sees the old day or the new one, never half. Days are found by a high-water mark
+on ``events.id``: any event above it (late, back-dated, a heartbeat arriving after the
+last run) makes its day dirty.
 A lease in ``rollup_state`` lets one process roll up at a time.
 """
 

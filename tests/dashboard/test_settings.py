@@ -64,6 +64,7 @@ async def test_a_change_is_saved_audited_and_shown(
         "raw_retention_days": "14",
         "aggregate_retention_months": "24",
         "allowed_query_keys": "page\nq",
+        "campaign_keys": "Ref",
         "consent_mode": "consent_required",
     }
     del form["check_host"]
@@ -82,6 +83,7 @@ async def test_a_change_is_saved_audited_and_shown(
         24,
         ("page", "q"),
     )
+    assert s.campaign_keys == ("ref",)
     assert (s.honour_dnt, s.honour_gpc, s.check_host, s.consent_mode) == (
         True,
         True,
