@@ -15,8 +15,9 @@ from collector.model import Site
 from collector.settings import Settings
 
 LANGUAGES = ("en", "nb")
-_OCTETS = {"en": {1: "last", 2: "last two", 3: "last three"},
-           "nb": {1: "siste", 2: "to siste", 3: "tre siste"}}
+_OCTETS = {"en": {1: "the last part of an IPv4 address is", 2: "the last two parts of an IPv4 address are",
+                  3: "the last three parts of an IPv4 address are"},
+           "nb": {1: "den siste delen", 2: "de to siste delene", 3: "de tre siste delene"}}
 _V6_BITS = {1: 64, 2: 48, 3: 24}
 
 
@@ -65,7 +66,7 @@ def _en(f: Facts) -> list[tuple[str, str]]:
          "interactions such as clicks on outgoing links and downloads. E-mail addresses and "
          "long codes in addresses and titles are removed before storage."),
         ("What is not collected", "No cookies are set and none are read. Your full IP address is "
-         "never stored: the " + _OCTETS["en"][f.mask_bytes] + " parts of an IPv4 address are "
+         "never stored: " + _OCTETS["en"][f.mask_bytes] + " "
          f"removed (IPv6: only the first {_V6_BITS[f.mask_bytes]} bits are kept) before anything "
          "else happens, and even the shortened address is not stored. No user ids, no full "
          "referrer URLs, no raw browser identification strings."),
@@ -100,7 +101,7 @@ def _nb(f: Facts) -> list[tuple[str, str]]:
          "på utgående lenker og nedlastinger. E-postadresser og lange koder i adresser og titler "
          "fjernes før lagring."),
         ("Hva som ikke samles inn", "Ingen informasjonskapsler settes eller leses. Den fullstendige "
-         "IP-adressen din lagres aldri: de " + _OCTETS["nb"][f.mask_bytes] + " delene av en "
+         "IP-adressen din lagres aldri: " + _OCTETS["nb"][f.mask_bytes] + " av en "
          f"IPv4-adresse fjernes (IPv6: bare de første {_V6_BITS[f.mask_bytes]} bitene beholdes) før "
          "noe annet skjer, og selv den forkortede adressen lagres ikke. Ingen bruker-ID-er, ingen "
          "fullstendige henvisningsadresser, ingen rå nettleseridentifikasjon."),

@@ -13,8 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from collector.app import create_app
 from collector.clock import FrozenClock
 from collector.model import Site, SiteSettings
+from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
 
 
@@ -78,3 +80,23 @@ def test_export_json_and_zip_hold_every_report(cli_env: dict[str, str], tmp_path
         pages = archive.read("breakdown-pages.csv").decode().splitlines()
     assert pages[0].startswith("value,visitors,visits,pageviews")
     assert len(pages) - 1 == len(data["breakdowns"]["pages"])
+
+
+@pytest.mark.parametrize("mask_bytes, words", [
+    (1, ("last part of an IPv4 address", "first 64 bits")),
+    (3, ("last three parts of an IPv4 address", "first 24 bits")),
+])
+async def test_the_statement_follows_the_ip_mask_setting(
+    tmp_path: Path, clock: FrozenClock, mask_bytes: int, words: tuple[str, str]
+) -> None:
+    settings = Settings(database=f"sqlite:///{tmp_path}/c.sqlite3", access_log=False, secret_key="k",
+                        ip_mask_bytes=mask_bytes)
+    app = create_app(settings, clock=clock, run_maintenance=False)
+    async with app.router.lifespan_context(app):
+        site = await app.state.store.add_site("S", ["example.com"], "UTC", clock())
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 1))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            text = (await client.get(f"/privacy/{site.id}?format=text")).text
+    for phrase in words:
+        assert phrase in text
+    assert "last two parts" not in text
