@@ -57,5 +57,7 @@ def number(rows: Iterable[Row]) -> Iterator[Numbered]:
 def number_visits(conn: sqlite3.Connection, params: Mapping[str, Any]) -> None:
     """Fill ``_visit_events`` for the site-day in ``params``."""
     conn.execute(query("rollup/01_visit_events"))
-    rows = conn.execute(query("rollup/01_day_events"), params)
+    # a filtered report: only the visitors who can match
+    name = "rollup/01_day_events_filtered" if "f_page" in params else "rollup/01_day_events"
+    rows = conn.execute(query(name), params)
     conn.executemany("INSERT INTO _visit_events VALUES (?, ?, ?, ?, ?, ?, ?)", number(rows))
