@@ -12,6 +12,7 @@ import pytest
 from collector.ingest.params import _parse_query, parse_query
 from collector.model import EVENT_COLUMNS, DropReason, Event, Kind
 from collector.storage import sqlite as store_sqlite
+from collector.storage import sqlite_write
 from collector.storage.base import WriteItem
 
 
@@ -70,9 +71,9 @@ def test_one_json_insert_stores_what_bound_inserts_store(tmp_path: Path, with_nu
         events[0].title = "a\x00b"  # not expressible in SQLite's JSON text: the bound path
     fast, general = _connect(tmp_path / "fast.db"), _connect(tmp_path / "general.db")
     items = [WriteItem(e.site_id, e.day, e, None) for e in events]
-    assert store_sqlite._write_batch(fast, items) == [None] * len(items)
+    assert sqlite_write.write_batch(fast, items) == [None] * len(items)
     assert not fast.in_transaction  # committed
-    store_sqlite._insert_events(general, [store_sqlite._event_values(e) for e in events])
+    sqlite_write._insert_events(general, [sqlite_write._event_values(e) for e in events])
     general.commit()
     assert _stored(fast) == _stored(general)
     assert fast.isolation_level == general.isolation_level  # restored
@@ -83,6 +84,6 @@ def test_batches_with_drops_or_uids_take_the_general_path(tmp_path: Path) -> Non
     event = _events()[0]
     items = [WriteItem(1, event.day, event, None), WriteItem(1, event.day, None, DropReason.DNT),
              WriteItem(1, event.day, _events()[1], None, uid_hash="h")]
-    assert store_sqlite._write_batch(conn, items) == [None, DropReason.DNT, None]
+    assert sqlite_write.write_batch(conn, items) == [None, DropReason.DNT, None]
     assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 2
     assert conn.execute("SELECT n FROM dropped").fetchall() == [(1,)]
