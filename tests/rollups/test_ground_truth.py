@@ -17,13 +17,13 @@ from collector.rollups.runner import rollup
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
 from tests.conftest import rows
+from tests.rollups.answers import Answers
 from tests.rollups.traffic import (
     CHROME,
     D1,
     D2,
     D3,
     SCRIPT,
-    Answers,
     Visitor,
     ping,
     pv,

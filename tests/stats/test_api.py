@@ -17,7 +17,8 @@ from collector.model import Site
 from collector.rollups.runner import rollup
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
-from tests.rollups.traffic import CHROME, FIREFOX, Answers, Hit, Visitor, ev, pv, send
+from tests.rollups.answers import Answers
+from tests.rollups.traffic import CHROME, FIREFOX, Hit, Visitor, ev, pv, send
 
 ENDPOINTS = ["summary", "timeseries", "breakdown/pages", "realtime", "dropped"]
 D1, D2, D3 = "2026-11-20", "2026-11-21", "2026-11-22"
