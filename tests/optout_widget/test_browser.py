@@ -16,8 +16,8 @@ import pytest
 
 from tests.conftest import CHROME
 from tests.tracker import servers
+from tests.tracker.browsing import CHROMIUM, NOT_WEBDRIVER, QUIET_S, SPIES, Browsing
 from tests.tracker.servers import ELSEWHERE_HOST, PAGE_HOST, STATS_HOST, Collector, FixtureServer, wait_for
-from tests.tracker.test_browser import CHROMIUM, NOT_WEBDRIVER, QUIET_S, SPIES, Browsing
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
