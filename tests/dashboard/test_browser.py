@@ -8,138 +8,30 @@ pages go to ``build/artifacts/dashboard`` (or ``$DASHBOARD_ARTIFACTS``)."""
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import CHROME
-
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "browser test password"
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(os.environ.get("DASHBOARD_ARTIFACTS", ROOT / "build" / "artifacts" / "dashboard"))
+from tests.dashboard.browser_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    HOSTILE,
+    HOSTILE_PATH,
+    Server,
+    Watch,
+    download,
+    expect,
+    log_in,
+    no_injected_markup,
+    period,
+    rows,
+    sync_playwright,
+    tile,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-try:
-    from playwright.sync_api import Page, expect, sync_playwright
-except ImportError:
-    if os.environ.get("CI"):
-        raise
-    pytest.skip("playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)")
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium", allow_module_level=True)
-
-HOSTILE_PATH = '/"><img src=x onerror=alert(1)>'
-HOSTILE = [
-    {"url": f"http://localhost{HOSTILE_PATH}", "action_name": "<script>alert(1)</script>",
-     "urlref": "https://<script>alert(6)</script>.example/"},
-    {"url": "http://localhost/", "e_c": "<img src=x onerror=alert(2)>", "e_a": "javascript:alert(3)"},
-    {"url": "http://localhost/?utm_campaign=<script>alert(4)</script>", "urlref": "javascript:alert(5)"},
-    {"url": "http://localhost/", "link": "javascript:alert(7)"},
-    {"url": "http://localhost/", "download": "javascript:alert(8)"},
-    {"url": "http://localhost/", "search": "<script>alert(9)</script>",
-     "action_name": "<img src=x onerror=alert(10)>"},
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """A real collector on a fresh database: demo traffic, a user, a stats token."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "COLLECTOR_DATABASE": f"sqlite:///{data_dir}/collector.sqlite3",
-                    "COLLECTOR_SECRET_KEY": "dashboard-browser-tests", "COLLECTOR_ACCESS_LOG": "false",
-                    "COLLECTOR_LOG_LEVEL": "warning"}
-        self.log = (data_dir / "serve.log").open("wb")
-        self.process: subprocess.Popen[bytes] | None = None
-        self.token = ""
-
-    def cli(self, *args: str, stdin: str | None = None) -> str:
-        done = subprocess.run([sys.executable, "-m", "collector", *args], env=self.env, input=stdin,
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    def start(self) -> None:
-        self.cli("bootstrap")
-        self.cli("user", "add", "tester", "--admin", "--password-stdin", stdin=PASSWORD + "\n")
-        self.cli("demo", "--site", "1", "--days", "30", "--visits", "40")
-        self.token = self.cli("token", "create", "--site", "1", "--scope", "stats").strip()
-        self.launch()
-
-    def launch(self) -> None:
-        command = [sys.executable, "-m", "collector", "serve", "--port", str(self.port)]
-        self.process = subprocess.Popen(command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "the collector exited"
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("the collector did not start")
-
-    def track(self, site: str, params: dict[str, str], visitor: int) -> None:
-        """One page view; each ``visitor`` sends another browser version (another visit)."""
-        query = urlencode({"idsite": site, "rec": "1", **params})
-        agent = CHROME.replace("Chrome/130", f"Chrome/{130 - visitor}")
-        request = urllib.request.Request(f"{self.base}/matomo.php?{query}",
-                                         headers={"User-Agent": agent, "Accept-Language": "en-GB"})
-        with urllib.request.urlopen(request, timeout=5) as reply:
-            assert reply.status == 200 and "X-Collector-Dropped" not in reply.headers
-
-    def api_bytes(self, path: str, **query: str) -> bytes:
-        request = urllib.request.Request(f"{self.base}/api/v1/sites/1/{path}?{urlencode(query)}",
-                                         headers={"Authorization": f"Bearer {self.token}"})
-        with urllib.request.urlopen(request, timeout=5) as reply:
-            data: bytes = reply.read()
-            return data
-
-    def api(self, path: str, **query: str) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(self.api_bytes(path, **query))
-        return data
-
-    def restart(self) -> None:
-        """Stop the server and start it again on the same database and port."""
-        self.halt()
-        self.launch()
-
-    def halt(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            self.process = None
-
-    def stop(self) -> None:
-        self.halt()
-        self.log.close()
 
 
 @pytest.fixture(scope="module")
@@ -156,27 +48,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         running.stop()
 
 
-@dataclass
-class Watch:
-    """What must not happen on a page: dialogs, script errors, CSP violations."""
-
-    problems: list[str] = field(default_factory=list)
-    confirm: bool = False  # accept the admin pages' "Revoke …?" confirmations
-
-    def attach(self, page: Page) -> None:
-        def dialog(d: Any) -> None:
-            if self.confirm and d.type == "confirm":
-                d.accept()
-                return
-            self.problems.append(f"dialog: {d.message}")
-            d.dismiss()
-
-        page.on("dialog", dialog)
-        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("console",
-                lambda m: self.problems.append(f"console: {m.text}") if m.type == "error" else None)
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     with sync_playwright() as pw:
@@ -186,49 +57,27 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def _log_in(chromium: Any, server: Server, watch: Watch, **context: Any) -> Page:
-    page: Page = chromium.new_context(locale="en-GB", **context).new_page()
-    page.set_default_timeout(10_000)
-    watch.attach(page)
-    page.goto(f"{server.base}/sites/1")
-    expect(page).to_have_url(f"{server.base}/login?next=%2Fsites%2F1")
-    page.get_by_label("User name").fill("tester")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{server.base}/sites/1")
-    return page
-
-
-def _tile(page: Page, key: str) -> int:
-    return int(page.locator(f"[data-kpi={key}] .tile-value").inner_text().replace(",", ""))
-
-
-def _period(days: int) -> dict[str, str]:
-    today = datetime.now(UTC).date()
-    return {"from": (today - timedelta(days=days - 1)).isoformat(), "to": today.isoformat()}
-
-
 def test_log_in_read_kpis_switch_periods_filter_and_unfilter(chromium: Any, server: Server) -> None:
     watch = Watch()
-    page = _log_in(chromium, server, watch)
-    summary = server.api("summary", **_period(30))
+    page = log_in(chromium, server, watch)
+    summary = server.api("summary", **period(30))
     for key in ("visitors", "visits", "pageviews"):
-        assert _tile(page, key) == summary[key] > 0
+        assert tile(page, key) == summary[key] > 0
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "site-30d.png"), full_page=True)
 
     page.get_by_role("link", name="Last 7 days").click()
     expect(page).to_have_url(f"{server.base}/sites/1?period=7d")
     expect(page.get_by_role("link", name="Last 7 days")).to_have_attribute("aria-current", "true")
-    assert _tile(page, "pageviews") == server.api("summary", **_period(7))["pageviews"]
+    assert tile(page, "pageviews") == server.api("summary", **period(7))["pageviews"]
 
     page.locator("#tp-pages").get_by_role("link", name="/pricing", exact=True).click()
     expect(page).to_have_url(f"{server.base}/sites/1?period=7d&page=%2Fpricing")
     chip = page.locator(".chip")
     expect(chip).to_have_count(1)
     expect(chip).to_contain_text("Page: /pricing")
-    filtered = server.api("summary", **_period(7), page="/pricing")
-    assert _tile(page, "visits") == filtered["visits"] < summary["visits"]
+    filtered = server.api("summary", **period(7), page="/pricing")
+    assert tile(page, "visits") == filtered["visits"] < summary["visits"]
     page.screenshot(path=str(ARTIFACTS / "site-filtered.png"), full_page=True)
 
     chip.click()
@@ -241,7 +90,7 @@ def test_log_in_read_kpis_switch_periods_filter_and_unfilter(chromium: Any, serv
 
 def test_stored_xss_payloads_show_as_text(chromium: Any, server: Server) -> None:
     watch = Watch()
-    page = _log_in(chromium, server, watch)
+    page = log_in(chromium, server, watch)
     page.goto(f"{server.base}/sites/2?period=today")
     expect(page.locator("#tp-pages")).to_contain_text(HOSTILE_PATH)
     page.locator("[data-tabs]", has=page.locator("#tp-events")).get_by_role("tab", name="Events").click()
@@ -257,7 +106,7 @@ def test_stored_xss_payloads_show_as_text(chromium: Any, server: Server) -> None
                              ("Site searches", "#tp-searches", "<script>alert(9)</script>")):
         page.get_by_role("tab", name=tab).click()
         expect(page.locator(panel)).to_contain_text(text)
-    _no_injected_markup(page)
+    no_injected_markup(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "site-hostile.png"), full_page=True)
     page.locator("#tp-pages").get_by_role("link", name=HOSTILE_PATH, exact=True).click()
@@ -265,42 +114,21 @@ def test_stored_xss_payloads_show_as_text(chromium: Any, server: Server) -> None
     assert page.locator("img").count() == 0
     page.reload()
     expect(page.locator(".chip")).to_contain_text(HOSTILE_PATH)
-    _no_injected_markup(page)
+    no_injected_markup(page)
     assert not watch.problems, watch.problems
-
-
-def _no_injected_markup(page: Page) -> None:
-    """Only the page's own script, no event handler attributes, no ``javascript:`` links."""
-    sources = page.eval_on_selector_all("script", "all => all.map(s => s.getAttribute('src'))")
-    assert sources and all(src and src.startswith("/static/") for src in sources), sources
-    assert page.locator("[onerror], [onload], [onclick]").count() == 0
-    assert page.locator("a[href^='javascript:' i], [src^='javascript:' i]").count() == 0
-
-
-def _rows(page: Page, panel: str) -> list[tuple[str, int]]:
-    """A breakdown table as shown: (label, the count in its number column)."""
-    return [(row.locator("td.label").inner_text().strip(),
-             int(row.locator("td[data-n]").get_attribute("data-n") or -1))
-            for row in page.locator(f"{panel} tbody tr").all()]
-
-
-def _download(page: Page, link: Any) -> bytes:
-    with page.expect_download() as info:
-        link.click()
-    return Path(info.value.path()).read_bytes()
 
 
 def test_rows_csv_downloads_and_periods_equal_the_api(chromium: Any, server: Server) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     watch = Watch()
-    page = _log_in(chromium, server, watch, accept_downloads=True)
-    month = _period(30)
+    page = log_in(chromium, server, watch, accept_downloads=True)
+    month = period(30)
     top = server.api("breakdown/pages", **month, limit="10")["rows"]
-    assert _rows(page, "#tp-pages") == [(r["value"], r["pageviews"]) for r in top] and len(top) > 1
-    chart_csv = _download(page, page.locator(".chart-card a.csv"))
+    assert rows(page, "#tp-pages") == [(r["value"], r["pageviews"]) for r in top] and len(top) > 1
+    chart_csv = download(page, page.locator(".chart-card a.csv"))
     assert chart_csv == server.api_bytes("timeseries", **month, interval="day", format="csv")
     assert len(chart_csv.splitlines()) == 1 + 30, chart_csv[:300]  # a header and a row a day
-    pages_csv = _download(page, page.locator("#tp-pages a.csv"))
+    pages_csv = download(page, page.locator("#tp-pages a.csv"))
     assert pages_csv == server.api_bytes("breakdown/pages", **month, limit="1000", format="csv")
 
     page.get_by_role("link", name="Last 12 months").click()
@@ -310,13 +138,13 @@ def test_rows_csv_downloads_and_periods_equal_the_api(chromium: Any, server: Ser
     year = {"from": date(eleven_back // 12, eleven_back % 12 + 1, 1).isoformat(), "to": today.isoformat()}
     summary = server.api("summary", **year)
     for key in ("visitors", "visits", "pageviews"):
-        assert _tile(page, key) == summary[key]
+        assert tile(page, key) == summary[key]
     page.get_by_role("tab", name="Referrers").click()
     referrers = server.api("breakdown/referrers", **year, limit="10")["rows"]
-    assert _rows(page, "#tp-referrers") == [(r["value"], r["visitors"]) for r in referrers]
-    assert _download(page, page.locator("#tp-referrers a.csv")) == server.api_bytes(
+    assert rows(page, "#tp-referrers") == [(r["value"], r["visitors"]) for r in referrers]
+    assert download(page, page.locator("#tp-referrers a.csv")) == server.api_bytes(
         "breakdown/referrers", **year, limit="1000", format="csv")
-    assert _download(page, page.locator(".chart-card a.csv")) == server.api_bytes(
+    assert download(page, page.locator(".chart-card a.csv")) == server.api_bytes(
         "timeseries", **year, interval="month", format="csv")
     page.screenshot(path=str(ARTIFACTS / "site-12mo.png"), full_page=True)
 
@@ -328,15 +156,15 @@ def test_rows_csv_downloads_and_periods_equal_the_api(chromium: Any, server: Ser
     custom = {"from": start.isoformat(), "to": end.isoformat()}
     summary = server.api("summary", **custom)
     for key in ("visitors", "visits", "pageviews"):
-        assert _tile(page, key) == summary[key] > 0
-    assert _download(page, page.locator("#tp-pages a.csv")) == server.api_bytes(
+        assert tile(page, key) == summary[key] > 0
+    assert download(page, page.locator("#tp-pages a.csv")) == server.api_bytes(
         "breakdown/pages", **custom, limit="1000", format="csv")
     assert not watch.problems, watch.problems
 
 
 def test_the_session_survives_a_server_restart_and_signing_out_ends_it(chromium: Any, server: Server) -> None:
     watch = Watch()
-    page = _log_in(chromium, server, watch)
+    page = log_in(chromium, server, watch)
     [cookie] = [c for c in page.context.cookies() if c["name"] == "collector_session"]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and not cookie["secure"]
     server.restart()  # sessions are in the database, not in the server's memory
@@ -363,12 +191,12 @@ def test_screenshots_of_the_main_pages(chromium: Any, server: Server) -> None:
     watch.attach(anonymous)
     anonymous.goto(f"{server.base}/login")
     anonymous.screenshot(path=str(ARTIFACTS / "login.png"))
-    page = _log_in(chromium, server, watch, color_scheme="dark")
+    page = log_in(chromium, server, watch, color_scheme="dark")
     page.screenshot(path=str(ARTIFACTS / "site-dark.png"), full_page=True)
     page.goto(f"{server.base}/")
     expect(page.locator(".site-card")).to_have_count(2)
     page.screenshot(path=str(ARTIFACTS / "sites.png"), full_page=True)
-    phone = _log_in(chromium, server, watch, viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = log_in(chromium, server, watch, viewport={"width": 390, "height": 844}, is_mobile=True)
     phone.screenshot(path=str(ARTIFACTS / "site-phone.png"), full_page=True)
     chart = phone.locator(".plot-svg")
     chart.focus()
@@ -381,7 +209,7 @@ def test_screenshots_of_the_main_pages(chromium: Any, server: Server) -> None:
 def test_change_a_setting_through_the_form(chromium: Any, server: Server) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     watch = Watch()
-    page = _log_in(chromium, server, watch)
+    page = log_in(chromium, server, watch)
     page.get_by_role("link", name="Settings").click()
     expect(page).to_have_url(f"{server.base}/sites/1/settings")
     expect(page.locator("#snippet-js")).to_contain_text("_paq.push(['setSiteId', '1']);")
@@ -417,7 +245,7 @@ def test_change_a_setting_through_the_form(chromium: Any, server: Server) -> Non
 def test_a_shared_link_opens_in_a_fresh_browser_with_the_api_numbers(chromium: Any, server: Server) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     watch = Watch()
-    page = _log_in(chromium, server, watch)
+    page = log_in(chromium, server, watch)
     page.goto(f"{server.base}/sites/1/share")
     page.get_by_label("Label").fill("board <b>meeting</b>")
     page.get_by_role("button", name="Create link").click()
@@ -431,14 +259,14 @@ def test_a_shared_link_opens_in_a_fresh_browser_with_the_api_numbers(chromium: A
     watch.attach(fresh)
     fresh.goto(url)
     expect(fresh.locator(".shared-note")).to_be_visible()
-    summary = server.api("summary", **_period(30))
+    summary = server.api("summary", **period(30))
     for key in ("visitors", "visits", "pageviews"):
-        assert _tile(fresh, key) == summary[key] > 0
+        assert tile(fresh, key) == summary[key] > 0
     assert fresh.locator("a[href='/sites/1/settings']").count() == 0
     assert fresh.get_by_role("button", name="Sign out").count() == 0
     fresh.get_by_role("link", name="Last 7 days").click()
     expect(fresh).to_have_url(f"{url}?period=7d")
-    assert _tile(fresh, "pageviews") == server.api("summary", **_period(7))["pageviews"]
+    assert tile(fresh, "pageviews") == server.api("summary", **period(7))["pageviews"]
     fresh.screenshot(path=str(ARTIFACTS / "shared.png"), full_page=True)
     phone = chromium.new_context(locale="en-GB", viewport={"width": 390, "height": 844},
                                  is_mobile=True).new_page()
@@ -459,7 +287,7 @@ def test_a_shared_link_opens_in_a_fresh_browser_with_the_api_numbers(chromium: A
 def test_screenshots_of_the_admin_pages(chromium: Any, server: Server) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     watch = Watch()
-    page = _log_in(chromium, server, watch)
+    page = log_in(chromium, server, watch)
     page.goto(f"{server.base}/sites/1/tokens")
     page.get_by_label("Label").fill("reports")
     page.get_by_role("button", name="Create token").click()
@@ -475,7 +303,7 @@ def test_screenshots_of_the_admin_pages(chromium: Any, server: Server) -> None:
     page.screenshot(path=str(ARTIFACTS / "users.png"), full_page=True)
     page.goto(f"{server.base}/account")
     page.screenshot(path=str(ARTIFACTS / "account.png"), full_page=True)
-    phone = _log_in(chromium, server, watch, viewport={"width": 390, "height": 844}, is_mobile=True,
+    phone = log_in(chromium, server, watch, viewport={"width": 390, "height": 844}, is_mobile=True,
                     color_scheme="dark")
     for name in ("settings", "tokens"):
         phone.goto(f"{server.base}/sites/1/{name}")
