@@ -19,6 +19,7 @@ demo is served only with ``COLLECTOR_DEMO=true`` (``make run`` sets it): off, ev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from functools import cache
 from importlib import resources
@@ -50,11 +51,29 @@ def read(name: str) -> bytes:
     return resources.files("collector").joinpath("demo_site", name).read_bytes()
 
 
+SLOT = re.compile(r"^<!-- slot: (\w+) -->\n", re.M)
+
+
+@cache
+def page_html(name: str) -> bytes:
+    """A page: its slots (``<!-- slot: NAME -->`` sections of its file) put into the frame
+    every page shares (``_layout.html``: the snippet, the header, the stylesheet)."""
+    parts = SLOT.split(read(name).decode())
+    slots = {"title": "", "before_page_view": "", "head": "", "main": ""}
+    slots.update({parts[n]: parts[n + 1] for n in range(1, len(parts) - 1, 2)})
+    slots["title"] = slots["title"].strip()
+    html = read("_layout.html").decode().split("\n", 1)[1]  # without its own comment line
+    for key, value in slots.items():
+        html = html.replace("{{" + key + "}}", value)
+    return html.encode()
+
+
 def file_reply(name: str, request: Request, download: bool = False) -> Response:
     headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
     if download:
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    body = b"" if request.method == "HEAD" else read(name)
+    content = page_html(name) if name in PAGES else read(name)
+    body = b"" if request.method == "HEAD" else content
     return Response(body, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]], headers=headers)
 
 
