@@ -17,25 +17,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
-
+from tests.browser_guard import require_browser
 from tests.conftest import CHROME
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser test password"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("DASHBOARD_ARTIFACTS", ROOT / "build" / "artifacts" / "dashboard"))
 
-try:
-    from playwright.sync_api import Page, expect, sync_playwright  # noqa: F401 - for the tests
-except ImportError:
-    if os.environ.get("CI"):
-        raise
-    pytest.skip("playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)")
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium", allow_module_level=True)
+require_browser()
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402, F401 - after the check; for the tests
 
 HOSTILE_PATH = '/"><img src=x onerror=alert(1)>'
 HOSTILE = [

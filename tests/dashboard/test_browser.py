@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from tests.browser_guard import CHROMIUM
 from tests.dashboard.browser_support import (
     ARTIFACTS,
-    CHROMIUM,
     HOSTILE,
     HOSTILE_PATH,
     Server,

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from tests.browser_guard import CHROMIUM
 from tests.conftest import CHROME
 from tests.tracker import servers
-from tests.tracker.browsing import CHROMIUM, NOT_WEBDRIVER, QUIET_S, SPIES, Browsing
+from tests.tracker.browsing import NOT_WEBDRIVER, QUIET_S, SPIES, Browsing
 from tests.tracker.servers import ELSEWHERE_HOST, PAGE_HOST, STATS_HOST, Collector, FixtureServer, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

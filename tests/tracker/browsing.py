@@ -6,31 +6,19 @@ missing (outside CI)."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
-
+from tests.browser_guard import require_browser
 from tests.conftest import CHROME
 from tests.tracker.servers import PAGE_HOST, Collector, FixtureServer, wait_for
 
-CHROMIUM = "/usr/bin/chromium"
 OPTOUT_KEY = "collector_optout"
 QUIET_S = 0.6  # how long a test waits to be sure that nothing is sent
 
-# CI installs both (.ci/run); elsewhere the module is skipped with the reason.
-try:
-    from playwright.sync_api import sync_playwright  # noqa: F401 - the tests launch Chromium with it
-except ImportError:
-    if os.environ.get("CI"):
-        raise
-    pytest.skip("playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)")
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium", allow_module_level=True)
+require_browser()
+from playwright.sync_api import sync_playwright  # noqa: E402, F401 - after the check; the tests launch Chromium
 
 # Spies installed before any page script: count every use of document.cookie and
 # sessionStorage, and log every localStorage call with its key.

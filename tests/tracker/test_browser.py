@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from tests.browser_guard import CHROMIUM
 from tests.conftest import CHROME
 from tests.tracker.browsing import (
-    CHROMIUM,
     HIDE,
     OPTOUT_KEY,
     SHOW,
