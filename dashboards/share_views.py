@@ -53,13 +53,10 @@ async def share_page(request: Request) -> Response:
 
 
 async def create_share(request: Request) -> Response:
-    found = await views.site_or_error(request, "admin")
-    if isinstance(found, Response):
-        return found
-    who, site = found
-    form = await auth.checked_form(request, who)
-    if form is None:
-        return auth.expired_form(request, who)
+    got = await views.site_admin_form(request)
+    if isinstance(got, Response):
+        return got
+    who, site, form = got
     label, password = form.get("label", "").strip(), form.get("password", "")
     if len(label) > MAX_LABEL or not label.isprintable():
         return await _page(request, who, site, 400, error=f"A label has at most {MAX_LABEL} characters.")
@@ -77,13 +74,10 @@ async def create_share(request: Request) -> Response:
 
 
 async def revoke_share(request: Request) -> Response:
-    found = await views.site_or_error(request, "admin")
-    if isinstance(found, Response):
-        return found
-    who, site = found
-    form = await auth.checked_form(request, who)
-    if form is None:
-        return auth.expired_form(request, who)
+    got = await views.site_admin_form(request)
+    if isinstance(got, Response):
+        return got
+    who, site, _form = got
     link_id, moment = int(request.path_params["link_id"]), auth.now(request)
     if not await auth.accounts(request).revoke_share(site.id, link_id, moment):
         return await _page(request, who, site, 404, error="There is no such link to revoke.")
@@ -174,21 +168,20 @@ async def unlock(request: Request) -> Response:
     return response
 
 
-async def shared_csv(request: Request) -> Response:
+async def _unlocked_site(request: Request) -> Site | Response:
+    """The shared site, when its link is live and (if it has a password) unlocked; else 404."""
     found = await _link(request)
     if isinstance(found, Response):
         return found
     _, link, site = found
-    if not _unlocked(request, link):
-        return _not_found(request)
-    return await views.csv_reply(request, site)
+    return site if _unlocked(request, link) else _not_found(request)
+
+
+async def shared_csv(request: Request) -> Response:
+    site = await _unlocked_site(request)
+    return site if isinstance(site, Response) else await views.csv_reply(request, site)
 
 
 async def shared_realtime(request: Request) -> Response:
-    found = await _link(request)
-    if isinstance(found, Response):
-        return found
-    _, link, site = found
-    if not _unlocked(request, link):
-        return _not_found(request)
-    return await views.realtime_reply(request, site)
+    site = await _unlocked_site(request)
+    return site if isinstance(site, Response) else await views.realtime_reply(request, site)
