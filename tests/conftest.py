@@ -62,11 +62,21 @@ async def site(store: SqliteStore, clock: FrozenClock) -> Site:
     return await store.add_site("Example", ["example.com"], "Europe/Oslo", clock())
 
 
+async def make_token(store: SqliteStore, site: Site, scope: str, clock: FrozenClock) -> str:
+    """A new API token of ``scope`` for ``site`` (labelled with its scope)."""
+    token = new_token()
+    await store.add_token(token_hash(token), site.id, scope, scope, clock())
+    return token
+
+
 @pytest.fixture
 async def admin_token(store: SqliteStore, site: Site, clock: FrozenClock) -> str:
-    token = new_token()
-    await store.add_token(token_hash(token), site.id, "admin", "test", clock())
-    return token
+    return await make_token(store, site, "admin", clock)
+
+
+@pytest.fixture
+async def stats_token(store: SqliteStore, site: Site, clock: FrozenClock) -> str:
+    return await make_token(store, site, "stats", clock)
 
 
 @pytest.fixture

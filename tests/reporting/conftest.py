@@ -8,24 +8,12 @@ from typing import Any
 import httpx
 import pytest
 
-from collector.auth.tokens import new_token, token_hash
 from collector.clock import FrozenClock
 from collector.model import Site
 from collector.rollups.runner import rollup
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
 from tests.rollups.traffic import SCRIPT, send
-
-
-async def make_token(store: SqliteStore, site: Site, scope: str, clock: FrozenClock) -> str:
-    token = new_token()
-    await store.add_token(token_hash(token), site.id, scope, scope, clock())
-    return token
-
-
-@pytest.fixture
-async def stats_token(store: SqliteStore, site: Site, clock: FrozenClock) -> str:
-    return await make_token(store, site, "stats", clock)
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from collector.auth.tokens import new_token
 from collector.clock import FrozenClock
 from collector.model import Site
 from collector.storage.sqlite import SqliteStore
-from tests.reporting.conftest import assert_error, call, make_token, ok
+from tests.conftest import make_token
+from tests.reporting.conftest import assert_error, call, ok
 
 METHODS = ["VisitsSummary.get", "Actions.getPageUrls", "Referrers.getWebsites", "Referrers.getReferrerType",
            "DevicesDetection.getBrowsers", "DevicesDetection.getOsVersions", "DevicesDetection.getType",

@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from collector.auth.tokens import new_token, token_hash
 from collector.clock import FrozenClock
 from collector.model import Site
 from collector.rollups.runner import rollup
@@ -44,13 +43,6 @@ TABLES = {
                           "SUM(duration_s), SUM(events) FROM daily_dimension "
                           "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
 }
-
-
-@pytest.fixture
-async def stats_token(store: SqliteStore, site: Site, clock: FrozenClock) -> str:
-    token = new_token()
-    await store.add_token(token_hash(token), site.id, "stats", "ground truth", clock())
-    return token
 
 
 @pytest.fixture

@@ -11,28 +11,18 @@ from typing import Any
 import httpx
 import pytest
 
-from collector.auth.tokens import new_token, token_hash
+from collector.auth.tokens import new_token
 from collector.clock import FrozenClock
 from collector.model import Site
 from collector.rollups.runner import rollup
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
+from tests.conftest import make_token
 from tests.rollups.answers import Answers
 from tests.rollups.traffic import CHROME, FIREFOX, Hit, Visitor, ev, pv, send
 
 ENDPOINTS = ["summary", "timeseries", "breakdown/pages", "realtime", "dropped"]
 D1, D2, D3 = "2026-11-20", "2026-11-21", "2026-11-22"
-
-
-async def _token(store: SqliteStore, site: Site, scope: str, clock: FrozenClock) -> str:
-    token = new_token()
-    await store.add_token(token_hash(token), site.id, scope, scope, clock())
-    return token
-
-
-@pytest.fixture
-async def stats_token(store: SqliteStore, site: Site, clock: FrozenClock) -> str:
-    return await _token(store, site, "stats", clock)
 
 
 @pytest.fixture
@@ -85,7 +75,7 @@ async def test_an_unknown_token_is_403(client: httpx.AsyncClient, site: Site, pa
 async def test_a_token_of_another_site_is_403(client: httpx.AsyncClient, site: Site, other_site: Site,
                                               store: SqliteStore, clock: FrozenClock, scope: str,
                                               path: str) -> None:
-    token = await _token(store, other_site, scope, clock)
+    token = await make_token(store, other_site, scope, clock)
     assert_error(await client.get(f"/api/v1/sites/{site.id}/{path}", headers=bearer(token)), 403, "forbidden")
     own = await client.get(f"/api/v1/sites/{other_site.id}/{path}", headers=bearer(token))
     assert own.status_code == 200
@@ -95,7 +85,7 @@ async def test_a_token_of_another_site_is_403(client: httpx.AsyncClient, site: S
 @pytest.mark.parametrize("path", ENDPOINTS)
 async def test_scopes(client: httpx.AsyncClient, site: Site, store: SqliteStore, clock: FrozenClock,
                       scope: str, status: int, path: str) -> None:
-    token = await _token(store, site, scope, clock)
+    token = await make_token(store, site, scope, clock)
     reply = await client.get(f"/api/v1/sites/{site.id}/{path}", headers=bearer(token))
     assert reply.status_code == status, reply.text
 
