@@ -56,7 +56,7 @@ def create_app(
     run_maintenance: bool = True,
 ) -> Starlette:
     settings = settings or Settings.from_env()
-    store = store or open_store(settings)
+    store = store or open_store(settings, serving=True)
     metrics = Metrics()
     writer = GroupCommitWriter(store, metrics)
     env = PipelineEnv(

@@ -1,10 +1,21 @@
-"""Group commit: one writer task, replies only after the commit of their batch.
+"""Group commit: replies only after the commit of their batch.
 
-Handlers call :meth:`GroupCommitWriter.submit` and await it. The writer takes whatever
-is waiting, writes it as one transaction and resolves every waiter; whatever arrives
-meanwhile forms the next batch. There is no fixed wait: a lone beacon waits for one
-commit and a burst shares one, so an acknowledged beacon is on disk (survives
-``kill -9``) without paying a commit per request.
+Handlers call :meth:`GroupCommitWriter.submit` and await it. The writer sends whatever is
+waiting to the store as one batch (one transaction) and resolves every waiter when the
+store says it is committed; whatever arrives meanwhile forms the next batch. There is no
+fixed wait: a lone beacon waits for one commit and a burst shares one, so an acknowledged
+beacon is on disk (survives ``kill -9``) without paying a commit per request.
+
+The writer is driven by callbacks, not by a task of its own: a batch goes out from a
+callback scheduled by the first ``submit`` of an event-loop turn (so one turn's requests
+share it), and the moment the store reports a commit the next batch goes out from that
+report's callback. Under load the loop is busy and every extra hop through it (a task
+waking up, a future's callbacks) costs a whole turn of the loop, ~2 ms at 6,000 beacons/s;
+so the path from "committed" to "next batch sent, waiters resolved" has none.
+
+A store that commits elsewhere (the SQLite writer process) may take a second batch while
+it commits the first (``batches_in_flight``), so it never waits for the loop between two
+commits.
 """
 
 from __future__ import annotations
@@ -12,7 +23,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Protocol
 
 from collector.metrics import Metrics
@@ -23,16 +36,27 @@ log = logging.getLogger("collector.writer")
 
 MAX_BATCH = 2000  # items per transaction; more wait for the next one
 
+Outcome = list[DropReason | None]
+Done = Callable[[Outcome | BaseException], None]
+
 
 class BatchStore(Protocol):
-    async def write_batch(self, items: Sequence[WriteItem]) -> list[DropReason | None]: ...
+    @property
+    def batches_in_flight(self) -> int:
+        """How many batches the store takes at once (1: one after the other)."""
+        ...
+
+    def send_batch(self, items: Sequence[WriteItem], done: Done) -> None:
+        """Write ``items`` as one transaction; call ``done`` with each item's drop reason
+        (None when stored) once committed, or with the exception if it was not."""
+        ...
 
 
 class WriterClosed(RuntimeError):
     """The writer is stopping: the request could not be stored."""
 
 
-_Waiter = tuple[Sequence[WriteItem], "asyncio.Future[list[DropReason | None]]"]
+_Waiter = tuple[Sequence[WriteItem], "asyncio.Future[Outcome]"]
 
 
 class GroupCommitWriter:
@@ -40,34 +64,41 @@ class GroupCommitWriter:
         self._store = store
         self._metrics = metrics
         self._pending: list[_Waiter] = []
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._closing = False
+        self._alone: deque[_Waiter] = deque()  # from a failed batch: retried one by one
+        self._in_flight = 0
+        self._most = 1
+        self._flush_soon: asyncio.Handle | None = None
+        self._drained: asyncio.Event | None = None
+        self._running = False
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="group-commit-writer")
+        self._most = max(1, self._store.batches_in_flight)
+        self._running = True
 
     async def stop(self) -> None:
-        """Write what is waiting, then end the task."""
-        self._closing = True
-        self._wake.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
+        """Write what is waiting; return when every batch is answered."""
+        if not self._running:
+            return
+        self._running = False
+        while self._pending or self._alone or self._in_flight:
+            self._drained = asyncio.Event()
+            self._flush()
+            await self._drained.wait()
 
-    async def submit(self, items: Sequence[WriteItem]) -> list[DropReason | None]:
+    async def submit(self, items: Sequence[WriteItem]) -> Outcome:
         """Queue ``items`` and wait until the batch holding them is committed."""
-        if self._closing or self._task is None:
+        if not self._running:
             raise WriterClosed("the writer is not running")
-        future: asyncio.Future[list[DropReason | None]] = (
-            asyncio.get_running_loop().create_future()
-        )
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Outcome] = loop.create_future()
         self._pending.append((items, future))
-        self._wake.set()
+        if self._flush_soon is None and self._in_flight < self._most:
+            self._flush_soon = loop.call_soon(self._flush)
         return await future
 
     def _take(self) -> list[_Waiter]:
+        if self._alone:
+            return [self._alone.popleft()]
         size = count = 0
         for items, _ in self._pending:
             if count and size + len(items) > MAX_BATCH:
@@ -78,37 +109,44 @@ class GroupCommitWriter:
         del self._pending[:count]
         return taken
 
-    async def _run(self) -> None:
-        while True:
-            if not self._pending:
-                if self._closing:
-                    return
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            await self._commit(self._take())
+    def _flush(self) -> None:
+        """Send batches while the store takes them."""
+        if self._flush_soon is not None:
+            self._flush_soon.cancel()
+            self._flush_soon = None
+        while (self._pending or self._alone) and self._in_flight < self._most:
+            batch = self._take()
+            items = [item for waiter_items, _ in batch for item in waiter_items]
+            self._in_flight += 1
+            self._store.send_batch(items, partial(self._done, batch, time.perf_counter()))
 
-    async def _commit(self, batch: list[_Waiter]) -> None:
-        items = [item for waiter_items, _ in batch for item in waiter_items]
-        started = time.perf_counter()
-        try:
-            outcome = await self._store.write_batch(items)
-        except Exception as exc:  # a failed commit fails its waiters, never the writer
-            self._metrics.write_errors += 1
-            log.error("batch of %d failed to commit: %s", len(items), type(exc).__name__)
-            if len(batch) > 1:  # one bad request must not fail the others: retry each alone
-                for waiter in batch:
-                    await self._commit([waiter])
-                return
-            for _, future in batch:
+    def _done(self, batch: list[_Waiter], started: float, outcome: Outcome | BaseException) -> None:
+        self._in_flight -= 1
+        self._flush()  # the next batch first: the store is idle until it has one
+        if isinstance(outcome, BaseException):
+            self._failed(batch, outcome)
+        else:
+            self._metrics.commit_seconds.observe(time.perf_counter() - started)
+            self._metrics.batch_size.observe(sum(len(items) for items, _ in batch))
+            start = 0
+            for waiter_items, future in batch:
+                end = start + len(waiter_items)
                 if not future.done():
-                    future.set_exception(exc)
+                    future.set_result(outcome[start:end])
+                start = end
+        if self._drained is not None and not (self._pending or self._alone or self._in_flight):
+            self._drained.set()
+
+    def _failed(self, batch: list[_Waiter], exc: BaseException) -> None:
+        """A failed commit fails its waiters, never the writer; one bad request must not
+        fail the others, so a batch of several is retried one request at a time."""
+        self._metrics.write_errors += 1
+        items = sum(len(items) for items, _ in batch)
+        log.error("batch of %d failed to commit: %s", items, type(exc).__name__)
+        if len(batch) > 1:
+            self._alone.extend(batch)
+            self._flush()
             return
-        self._metrics.commit_seconds.observe(time.perf_counter() - started)
-        self._metrics.batch_size.observe(len(items))
-        start = 0
-        for waiter_items, future in batch:
-            end = start + len(waiter_items)
+        for _, future in batch:
             if not future.done():
-                future.set_result(outcome[start:end])
-            start = end
+                future.set_exception(exc)

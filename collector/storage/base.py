@@ -4,7 +4,7 @@ suite every backend must pass."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -62,6 +62,10 @@ class Store(Protocol):
     async def ping(self) -> bool: ...
 
     # the hot path
+    @property
+    def batches_in_flight(self) -> int: ...
+    def send_batch(self, items: Sequence[WriteItem],
+                   done: Callable[[list[DropReason | None] | BaseException], None]) -> None: ...
     async def write_batch(self, items: Sequence[WriteItem]) -> list[DropReason | None]: ...
     async def get_site(self, site_id: int) -> Site | None: ...
     async def find_token(self, token_hash: bytes) -> TokenInfo | None: ...

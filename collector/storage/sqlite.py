@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -22,21 +23,30 @@ from collector.model import DropReason, Site, SiteClock, SiteSettings
 from collector.stats.filters import Filters
 from collector.storage import sqlite_exclusions, sqlite_write
 from collector.storage.base import AuditEntry, TokenInfo, UserRecord, WriteItem
-from collector.storage.sql import query
+from collector.storage.sql import PRAGMAS, query
 from collector.storage.sqlite_accounts import SqliteAccounts
 from collector.storage.sqlite_filtered import SqliteFilteredStats
 from collector.storage.sqlite_rollup import days_with_events, run_rollup
 from collector.storage.sqlite_stats import SqliteStats
+from collector.storage.writer_process import Answer, WriterProcess
 
 T = TypeVar("T")
+Done = Callable[[list[DropReason | None] | BaseException], None]
 
-PRAGMAS = (
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = NORMAL",  # WAL + NORMAL: a committed batch survives a process crash
-    "PRAGMA busy_timeout = 10000",
-    "PRAGMA foreign_keys = ON",
-)
 
+async def _finish(work: Awaitable[list[DropReason | None]], done: Done) -> None:
+    try:
+        outcome = await work
+    except Exception as exc:
+        done(exc)
+    else:
+        done(outcome)
+
+
+def _reasons(done: Done, answer: Answer) -> None:
+    """The writer process's answer (reason values) as drop reasons."""
+    done(answer if isinstance(answer, BaseException)
+         else [DropReason(r) if r is not None else None for r in answer])
 
 def _site_from_row(row: Sequence[Any]) -> Site:
     raw_settings = orjson.loads(row[5] or "{}")
@@ -64,8 +74,10 @@ def settings_json(settings: SiteSettings) -> str:
 class SqliteStore:
     """The :class:`collector.storage.base.Store` on one SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, writer_process: bool = False) -> None:
         self.path = path
+        self._process = WriterProcess(path) if writer_process else None
+        self._tasks: set[asyncio.Task[None]] = set()
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
@@ -78,6 +90,8 @@ class SqliteStore:
             await self._writer.execute(pragma)
         if self.path.exists():
             os.chmod(self.path, 0o600)
+        if self._process is not None:
+            await self._process.start()
 
     async def _read_conn(self) -> aiosqlite.Connection:
         if self._reader is None:
@@ -87,6 +101,8 @@ class SqliteStore:
         return self._reader
 
     async def close(self) -> None:
+        if self._process is not None:
+            await self._process.close()
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
@@ -125,9 +141,43 @@ class SqliteStore:
         return bool(rows and rows[0][0] > 0)
 
     # -- the hot path ----------------------------------------------------------------
+    @property
+    def batches_in_flight(self) -> int:
+        """The writer process takes the next batch while it commits one; the thread does
+        one at a time."""
+        return 2 if self._process is not None else 1
+
+    def send_batch(self, items: Sequence[WriteItem], done: Done) -> None:
+        """The group-commit writer's call: ``done`` gets the outcome once committed."""
+        process = self._process
+        if process is None:
+            self._spawn(_finish(self.write_batch(items), done))
+        elif process.running:
+            process.send([sqlite_write.to_row(i) for i in items], partial(_reasons, done))
+        else:  # the child died: a new one, then the batch
+            self._spawn(_finish(self._restart_and_write(items), done))
+
     async def write_batch(self, items: Sequence[WriteItem]) -> list[DropReason | None]:
+        if self._process is None:
+            async with self._lock:
+                return await self._in_writer_thread(sqlite_write.write_batch, items)
+        if not self._process.running:
+            return await self._restart_and_write(items)
+        outcome = await self._process.write([sqlite_write.to_row(i) for i in items])
+        return [DropReason(r) if r is not None else None for r in outcome]
+
+    async def _restart_and_write(self, items: Sequence[WriteItem]) -> list[DropReason | None]:
+        assert self._process is not None
         async with self._lock:
-            return await self._in_writer_thread(sqlite_write.write_batch, items)
+            if not self._process.running:
+                await self._process.close()
+                await self._process.start()
+        return await self.write_batch(items)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _in_writer_thread(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(connection, *args)`` on the writing connection's own thread, as one awaited

@@ -1,5 +1,9 @@
-"""The group commit on SQLite: one batch of tracked and dropped requests written on the
-writing connection's own thread as one call (``SqliteStore.write_batch``)."""
+"""The group commit on SQLite: one batch of tracked and dropped requests written as one
+call, on the writing connection's own thread or in the writer process
+(:mod:`collector.storage.writer_process`).
+
+A batch travels as :data:`Row` tuples (plain values, so the same function serves both and
+a batch crosses a pipe as one JSON document)."""
 
 from __future__ import annotations
 
@@ -22,10 +26,27 @@ from collector.storage.sql import query
 _event_values = operator.attrgetter(*EVENT_COLUMNS)
 _MOST_ROWS_A_STATEMENT = 256  # and never more variables than the SQLite build allows
 
+# One request for the writer: site id, day, drop reason (its value) or None, the uid hash
+# to check against ``optouts`` or None, and the event's values in ``EVENT_COLUMNS`` order
+# (None when there is no event).
+Row = tuple[int, str, str | None, str | None, Sequence[Any] | None]
+
+
+def to_row(item: WriteItem) -> Row:
+    return (item.site_id, item.day, item.drop.value if item.drop is not None else None,
+            item.uid_hash, _event_values(item.event) if item.event is not None else None)
+
 
 def write_batch(conn: sqlite3.Connection, items: Sequence[WriteItem]) -> list[DropReason | None]:
-    """One group commit, run on the writing connection's thread as a single call: opt-out
-    check, inserts, drop counters and the commit (rolled back whole if anything fails).
+    """:func:`write_rows` of ``items``, its outcome as drop reasons."""
+    return [DropReason(r) if r is not None else None
+            for r in write_rows(conn, [to_row(item) for item in items])]
+
+
+def write_rows(conn: sqlite3.Connection, batch: Sequence[Row]) -> list[str | None]:
+    """One group commit as a single call: opt-out check, inserts, drop counters and the
+    commit (rolled back whole if anything fails). Returns each row's drop reason (its
+    value), None for a stored event.
 
     The usual batch (events only, no ``uid`` to check, nothing to count) is one INSERT of
     every row as one JSON parameter, run as its own transaction: the writer thread then
@@ -34,9 +55,9 @@ def write_batch(conn: sqlite3.Connection, items: Sequence[WriteItem]) -> list[Dr
     values a row (binding ``None``, ``bool`` and ``Kind`` goes through sqlite3's adapter
     lookup, ~10 µs a row with the GIL held). Under load the event loop holds the GIL and
     the writer gets it back only when the loop runs out of work (bench/README.md)."""
-    if _plain_events(conn, items):
-        rows = [_event_values(item.event) for item in items]
-        try:
+    if _plain_events(conn, batch):
+        rows = [row[4] for row in batch]
+        try:  # (every row has values: _plain_events checked)
             payload = orjson.dumps(rows)
         except orjson.JSONEncodeError:  # the general path says what is wrong, as always
             payload = b"\\u0000"
@@ -51,22 +72,22 @@ def write_batch(conn: sqlite3.Connection, items: Sequence[WriteItem]) -> list[Dr
                 conn.execute(_insert_json_sql(used), (payload.decode(),))
             finally:
                 conn.isolation_level = level
-            return [None] * len(items)
-    outcome: list[DropReason | None] = [i.drop for i in items]
+            return [None] * len(batch)
+    outcome: list[str | None] = [row[2] for row in batch]
     try:
-        opted = _opted_out(conn, items)
-        rows = []
+        opted = _opted_out(conn, batch)
+        inserts: list[Sequence[Any]] = []
         drops: Counter[tuple[int, str, str]] = Counter()
-        for n, item in enumerate(items):
-            if item.event is not None and opted and (item.site_id, item.uid_hash) in opted:
-                outcome[n] = DropReason.OPTED_OUT
+        for n, (site_id, day, _, uid_hash, values) in enumerate(batch):
+            if values is not None and opted and (site_id, uid_hash) in opted:
+                outcome[n] = DropReason.OPTED_OUT.value
             reason = outcome[n]
             if reason is not None:
-                drops[(item.site_id, item.day, reason.value)] += 1
-            elif item.event is not None:
-                rows.append(_event_values(item.event))
-        if rows:
-            _insert_events(conn, rows)
+                drops[(site_id, day, reason)] += 1
+            elif values is not None:
+                inserts.append(values)
+        if inserts:
+            _insert_events(conn, inserts)
         if drops:
             conn.executemany(query("count_dropped"), [(s, d, r, n) for (s, d, r), n in drops.items()])
         conn.commit()
@@ -76,12 +97,12 @@ def write_batch(conn: sqlite3.Connection, items: Sequence[WriteItem]) -> list[Dr
     return outcome
 
 
-def _plain_events(conn: sqlite3.Connection, items: Sequence[WriteItem]) -> bool:
+def _plain_events(conn: sqlite3.Connection, batch: Sequence[Row]) -> bool:
     """Events only: no drop to count, no opt-out to check, no transaction open."""
     if conn.in_transaction:
         return False
-    for item in items:
-        if item.event is None or item.drop is not None or item.uid_hash is not None:
+    for _, _, drop, uid_hash, values in batch:
+        if values is None or drop is not None or uid_hash is not None:
             return False
     return True
 
@@ -106,7 +127,7 @@ def _insert_events_sql(rows: int) -> str:
     return head + "VALUES " + ", ".join([one_row.strip()] * rows)
 
 
-def _insert_events(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+def _insert_events(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
     """A few multi-row INSERTs rather than ``executemany`` (one statement step a row):
     each step gives the GIL away and the writer thread then waits to get it back from a
     busy event loop. Chunks of a power-of-two size keep the prepared statements few."""
@@ -119,11 +140,11 @@ def _insert_events(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) ->
         start += n
 
 
-def _opted_out(conn: sqlite3.Connection, items: Sequence[WriteItem]) -> set[tuple[int, str | None]]:
+def _opted_out(conn: sqlite3.Connection, batch: Sequence[Row]) -> set[tuple[int, str | None]]:
     by_site: dict[int, set[str]] = {}
-    for item in items:
-        if item.uid_hash is not None and item.event is not None:
-            by_site.setdefault(item.site_id, set()).add(item.uid_hash)
+    for site_id, _, _, uid_hash, values in batch:
+        if uid_hash is not None and values is not None:
+            by_site.setdefault(site_id, set()).add(uid_hash)
     found: set[tuple[int, str | None]] = set()
     for site_id, hashes in by_site.items():
         rows = conn.execute(query("find_optouts"), (site_id, orjson.dumps(sorted(hashes)).decode()))

@@ -11,9 +11,9 @@ import pytest
 
 from collector.ingest.params import _parse_query, parse_query
 from collector.model import EVENT_COLUMNS, DropReason, Event, Kind
-from collector.storage import sqlite as store_sqlite
 from collector.storage import sqlite_write
 from collector.storage.base import WriteItem
+from collector.storage.sql import PRAGMAS
 
 
 def _general(qs: str) -> dict[str, str]:
@@ -39,7 +39,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".sql"):
             conn.executescript(entry.read_text(encoding="utf-8"))
-    for pragma in store_sqlite.PRAGMAS:
+    for pragma in PRAGMAS:
         conn.execute(pragma)
     conn.commit()
     return conn

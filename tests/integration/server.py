@@ -129,6 +129,22 @@ class Server:
             raise ServerError("not started")
         return self.proc.pid
 
+    def writer_pids(self) -> list[int]:
+        """The server's SQLite writer processes (children running collector.storage.writer_child)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(") ", 1)[1].split()[1])
+            if parent == self.pid and b"collector.storage.writer_child" in cmdline:
+                found.append(int(entry.name))
+        return found
+
     def stop(self, kill: bool = False, timeout: float = STOP_TIMEOUT_S) -> int | None:
         """SIGTERM (graceful: uvicorn drains, the writer commits) or SIGKILL; the exit code."""
         proc, self.proc = self.proc, None

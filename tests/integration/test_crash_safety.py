@@ -137,6 +137,23 @@ def server(tmp_path: Path) -> Server:
     return srv
 
 
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+async def _gone(pids: list[int], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if _running(p)]
+        if not alive:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"writer processes outlived the server: {alive}")
+
+
 def _report(name: str, load: Load, stored: set[int], record: Callable[[str, object], None]) -> None:
     summary = {"requests": load.requests, "markers sent": len(load.sent),
                "acknowledged": len(load.acknowledged), "stored": len(stored),
@@ -151,7 +168,10 @@ async def test_acknowledged_beacons_survive_sigkill(server: Server, record_prope
         [str, object], None]) -> None:
     started = time.monotonic()
     server.start()
+    writers = server.writer_pids()
+    assert len(writers) == 1, "one SQLite writer process per worker (COLLECTOR_WRITER=process)"
     load = await _load_then_signal(server, signal.SIGKILL)
+    await _gone(writers)  # the writer ends when the server dies, however it dies
 
     stored, integrity = _stored_markers(server.database)
     _report("SIGKILL", load, stored, record_property)
@@ -182,7 +202,9 @@ async def test_acknowledged_beacons_survive_sigterm(server: Server, record_prope
     """A graceful stop under load: in-flight requests finish, the writer drains, nothing
     acknowledged is lost and the process exits within the stop timeout."""
     server.start()
+    writers = server.writer_pids()
     load = await _load_then_signal(server, signal.SIGTERM)
+    await _gone(writers)
     stored, integrity = _stored_markers(server.database)
     _report("SIGTERM", load, stored, record_property)
     assert integrity == "ok"

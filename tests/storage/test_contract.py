@@ -14,9 +14,10 @@ from collector.storage.sqlite import SqliteStore
 NOW = 1795348800.0
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite-thread", "sqlite-process"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    backend: Store = SqliteStore(tmp_path / "c.sqlite3")
+    backend: Store = SqliteStore(tmp_path / "c.sqlite3",
+                                 writer_process=request.param == "sqlite-process")
     await backend.open()
     await backend.migrate()
     yield backend

@@ -1,0 +1,147 @@
+"""The group-commit writer against a store whose commits the test finishes by hand: what
+goes into a batch, how many batches are out at once, what a failed commit does, and that
+stopping answers everything that was waiting."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pytest
+
+from collector.ingest.buffer import MAX_BATCH, Done, GroupCommitWriter, Outcome, WriterClosed
+from collector.metrics import Metrics
+from collector.model import DropReason
+from collector.storage.base import WriteItem
+
+
+def _items(n: int, site_id: int = 1) -> list[WriteItem]:
+    return [WriteItem(site_id, "2026-11-22", None, DropReason.DNT) for _ in range(n)]
+
+
+@dataclass
+class HandStore:
+    """Takes batches and answers only when told to (``finish``)."""
+
+    in_flight: int = 1
+    sent: list[tuple[list[WriteItem], Done]] = field(default_factory=list)
+    answered: int = 0
+
+    @property
+    def batches_in_flight(self) -> int:
+        return self.in_flight
+
+    def send_batch(self, items: Sequence[WriteItem], done: Done) -> None:
+        self.sent.append((list(items), done))
+
+    @property
+    def open_batches(self) -> int:
+        return len(self.sent) - self.answered
+
+    def finish(self, outcome: Exception | None = None) -> None:
+        items, done = self.sent[self.answered]
+        self.answered += 1
+        done(outcome if outcome is not None else [item.drop for item in items])
+
+
+async def _settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_requests_of_one_loop_turn_share_a_batch_and_wait_for_its_commit() -> None:
+    store = HandStore()
+    writer = GroupCommitWriter(store, Metrics())
+    writer.start()
+    waiters = [asyncio.create_task(writer.submit(_items(n))) for n in (1, 2, 3)]
+    await _settle()
+    assert [len(items) for items, _ in store.sent] == [6]
+    assert not any(w.done() for w in waiters)  # nobody is answered before the commit
+    store.finish()
+    results = await asyncio.gather(*waiters)
+    assert [len(r) for r in results] == [1, 2, 3]
+    assert all(r == [DropReason.DNT] * len(r) for r in results)
+
+
+async def test_what_arrives_during_a_commit_forms_the_next_batch_at_its_answer() -> None:
+    store = HandStore()
+    writer = GroupCommitWriter(store, Metrics())
+    writer.start()
+    first = asyncio.create_task(writer.submit(_items(1)))
+    await _settle()
+    later = [asyncio.create_task(writer.submit(_items(1))) for _ in range(4)]
+    await _settle()
+    assert len(store.sent) == 1  # one batch out at a time with this store
+    store.finish()  # the answer sends the waiting four at once, from the same callback
+    assert [len(items) for items, _ in store.sent] == [1, 4]
+    await first
+    store.finish()
+    await asyncio.gather(*later)
+
+
+async def test_a_store_that_takes_two_batches_gets_the_second_before_the_first_ends() -> None:
+    store = HandStore(in_flight=2)
+    writer = GroupCommitWriter(store, Metrics())
+    writer.start()
+    tasks = [asyncio.create_task(writer.submit(_items(1)))]
+    await _settle()
+    tasks.append(asyncio.create_task(writer.submit(_items(1))))
+    await _settle()
+    tasks.append(asyncio.create_task(writer.submit(_items(1))))
+    await _settle()
+    assert store.open_batches == 2  # never more than the store takes
+    store.finish()
+    assert store.open_batches == 2
+    store.finish()
+    store.finish()
+    await asyncio.gather(*tasks)
+
+
+async def test_batches_stay_under_the_size_limit() -> None:
+    store = HandStore()
+    writer = GroupCommitWriter(store, Metrics())
+    writer.start()
+    tasks = [asyncio.create_task(writer.submit(_items(MAX_BATCH // 2 + 1))) for _ in range(3)]
+    await _settle()
+    while store.open_batches:
+        store.finish()
+        await _settle()
+    await asyncio.gather(*tasks)
+    assert [len(items) for items, _ in store.sent] == [MAX_BATCH // 2 + 1] * 3
+
+
+async def test_a_failed_batch_is_retried_one_request_at_a_time() -> None:
+    store = HandStore()
+    metrics = Metrics()
+    writer = GroupCommitWriter(store, metrics)
+    writer.start()
+    tasks = [asyncio.create_task(writer.submit(_items(n))) for n in (1, 2)]
+    await _settle()
+    store.finish(RuntimeError("disk full"))
+    assert [len(items) for items, _ in store.sent] == [3, 1]  # the first request, alone
+    store.finish()
+    await _settle()
+    store.finish(RuntimeError("still full"))  # the second request fails alone: it is refused
+    assert await tasks[0] == [DropReason.DNT]
+    with pytest.raises(RuntimeError, match="still full"):
+        await tasks[1]
+    assert metrics.write_errors == 2
+
+
+async def test_stop_answers_everything_waiting_then_refuses_new_requests() -> None:
+    store = HandStore()
+    writer = GroupCommitWriter(store, Metrics())
+    writer.start()
+    tasks = [asyncio.create_task(writer.submit(_items(1))) for _ in range(3)]
+    await _settle()
+    stopping = asyncio.create_task(writer.stop())
+    await _settle()
+    assert not stopping.done()
+    store.finish()
+    await _settle()
+    assert stopping.done()
+    outcomes: list[Outcome] = await asyncio.gather(*tasks)
+    assert outcomes == [[DropReason.DNT]] * 3
+    with pytest.raises(WriterClosed):
+        await writer.submit(_items(1))
