@@ -3,6 +3,11 @@
 Rules (DESIGN.md invariant 5): no query string except campaign keys and keys the site
 allows, no fragment, no e-mail address or long secret-looking token in paths and titles,
 referrers reduced to host + path, screens to a size class, languages to a primary subtag.
+
+Every function here is pure, and a site's beacons repeat the same few hundred URLs,
+titles, referrers, screens and languages: the ones the pipeline calls per beacon are
+memoised (bounded LRU caches, in memory only, like the User-Agent cache). A hit costs
+~0.2 µs where the work costs 1–3 µs; a flood of unique values only fills the caches.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
 from collector.ingest.params import parse_query
@@ -17,6 +23,7 @@ from collector.ingest.params import parse_query
 MAX_PATH = 1024
 MAX_TITLE = 1024
 MAX_FIELD = 250
+CACHED = 4096  # entries per memoised function
 
 CAMPAIGN_PREFIXES = ("utm_", "mtm_", "pk_", "matomo_", "piwik_")
 _NULLISH = {"", "undefined", "null", "none", "nan", "(null)", "[object object]"}
@@ -53,7 +60,7 @@ def redact(text: str) -> str:
     return text
 
 
-@dataclass(slots=True)  # not frozen: two per beacon (cheaper to build); never changed
+@dataclass(frozen=True, slots=True)  # shared through the caches: immutable
 class Url:
     host: str | None
     path: str
@@ -74,6 +81,7 @@ _PLAIN_URL = re.compile(
 _HOST = re.compile(r"[\w.:\[\]-]+")
 
 
+@lru_cache(maxsize=CACHED)
 def split_url(raw: str | None) -> Url | None:
     """A tolerant URL split: ports dropped, host lower-cased; None for no URL."""
     text = clean(raw, 4096)
@@ -132,6 +140,28 @@ def _quote(text: str) -> str:
     return text if _QUOTE_SAFE.fullmatch(text) else quote(text)
 
 
+@lru_cache(maxsize=CACHED)
+def page_fields(url: Url, allowed_keys: tuple[str, ...],
+                name_keys: tuple[str, ...]) -> tuple[str, Campaign]:
+    """The stored path and the URL's campaign of a page (query parsed once for both)."""
+    params = url_params(url)
+    return clean_path(url, allowed_keys, params), campaign(url, None, None, params, name_keys)
+
+
+def with_referral(found: Campaign, rcn: str | None, rck: str | None) -> Campaign:
+    """``found`` (the page URL's campaign) completed by the tracker's ``_rcn``/``_rck`` (the
+    campaign it saw on the first page of the visit): the same as :func:`campaign` with them."""
+    if not rcn and not rck:
+        return found
+    name = found.name or _first({"c": rcn or ""}, ("c",))
+    term = found.term or _first({"k": rck or ""}, ("k",))
+    if name == found.name and term == found.term:
+        return found
+    return Campaign(source=found.source, medium=found.medium, name=name, term=term,
+                    content=found.content)
+
+
+@lru_cache(maxsize=CACHED)
 def clean_title(title: str | None) -> str | None:
     text = clean(title, MAX_TITLE * 2)
     return redact(text)[:MAX_TITLE] if text else None
@@ -142,6 +172,7 @@ def host_matches(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == domain or host.endswith("." + domain) for domain in domains)
 
 
+@lru_cache(maxsize=CACHED)
 def referrer(url: Url | None, own_domains: tuple[str, ...]) -> tuple[str | None, str | None]:
     """Host and path of an external referrer; nothing for the site itself or no host."""
     if url is None or url.host is None or host_matches(url.host, own_domains):
@@ -151,7 +182,7 @@ def referrer(url: Url | None, own_domains: tuple[str, ...]) -> tuple[str | None,
     return host, path
 
 
-@dataclass(slots=True)  # not frozen (cheaper to build); never changed
+@dataclass(frozen=True, slots=True)  # shared through the caches: immutable
 class Campaign:
     source: str | None = None
     medium: str | None = None
@@ -202,6 +233,7 @@ def campaign(url: Url | None, rcn: str | None, rck: str | None,
     )
 
 
+@lru_cache(maxsize=256)
 def screen_class(res: str | None) -> str | None:
     """``1920x1080`` → a width class; the exact resolution is not kept."""
     text = clean(res)
@@ -225,6 +257,7 @@ def screen_class(res: str | None) -> str | None:
 _LANG = re.compile(r"[a-zA-Z]{2,3}(?=$|[-_;,\s])")
 
 
+@lru_cache(maxsize=256)
 def primary_language(value: str | None) -> str | None:
     """``nb-NO,nb;q=0.9,en;q=0.8`` → ``nb``."""
     text = clean(value, 200)

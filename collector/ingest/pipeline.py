@@ -19,17 +19,17 @@ from collector.ingest import ipaddr
 from collector.ingest.kinds import kind_fields
 from collector.ingest.matomo import TrackingRequest
 from collector.ingest.minimise import (
+    Campaign,
     Url,
-    campaign,
     clean,
-    clean_path,
     clean_title,
     host_matches,
+    page_fields,
     primary_language,
     referrer,
     screen_class,
     split_url,
-    url_params,
+    with_referral,
 )
 from collector.ingest.spam import SpamList
 from collector.ingest.useragent import EMPTY, UAInfo, UAParser
@@ -85,6 +85,7 @@ class Hit:
 
 
 Step = Callable[[Hit, PipelineEnv], DropReason | None]
+_NO_CAMPAIGN = Campaign()
 
 
 def mask_ip(hit: Hit, env: PipelineEnv) -> DropReason | None:
@@ -186,9 +187,10 @@ def minimise(hit: Hit, env: PipelineEnv) -> DropReason | None:
     ua = hit.ua
     kind = hit.req.kind
     ref_host, ref_path = referrer(hit.ref, site.domains)
-    page_params = url_params(hit.page)  # parsed once for the path and the campaign
-    camp = campaign(hit.page, params.get("_rcn"), params.get("_rck"), page_params,
-                    site.settings.campaign_keys)
+    settings = site.settings
+    path, camp = (page_fields(hit.page, settings.allowed_query_keys, settings.campaign_keys)
+                  if hit.page else (None, _NO_CAMPAIGN))
+    camp = with_referral(camp, params.get("_rcn"), params.get("_rck"))
     country = clean(params.get("country"), 8) if hit.authenticated else None
     event = Event(
         site_id=site.id,
@@ -196,8 +198,7 @@ def minimise(hit: Hit, env: PipelineEnv) -> DropReason | None:
         day=hit.day.isoformat(),
         visitor=0,
         kind=kind,
-        path=clean_path(hit.page, site.settings.allowed_query_keys, page_params)
-        if hit.page else None,
+        path=path,
         title=clean_title(params.get("action_name")),
         referrer_host=ref_host,
         referrer_path=ref_path,
