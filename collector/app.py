@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 
@@ -14,9 +15,11 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from collector.accesslog import AccessLog
 from collector.clock import Clock, system_clock
+from collector.ingest import endpoint
 from collector.ingest.buffer import GroupCommitWriter
 from collector.ingest.pipeline import PipelineEnv
 from collector.ingest.service import Ingestor
@@ -46,6 +49,24 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 _PHRASES = {404: "not found", 405: "method not allowed", 400: "bad request"}
+
+
+class CollectorApp(Starlette):
+    """Starlette with one short cut: a GET beacon (the request that comes thousands of times
+    a second) goes straight to the tracking endpoint, behind only the access log when that
+    is on, instead of through the two exception middlewares and the route table: ~10 µs
+    less per beacon (ruled by ``collector.ingest.endpoint.beacon``, which answers anything).
+    Everything else takes the usual way."""
+
+    short_cut: ASGIApp  # set by create_app: the endpoint, or the access log around it
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] == "http" and scope["method"] == "GET"
+                and scope["path"] in endpoint.BEACON_PATHS):
+            scope["app"] = self
+            await self.short_cut(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -91,12 +112,15 @@ def create_app(
     if settings.access_log:
         middleware.append(Middleware(AccessLog, proxies=settings.trusted_proxies,
                                      mask_bytes=settings.ip_mask_bytes))
-    app = Starlette(
+    app = CollectorApp(
         routes=ROUTES,
         middleware=middleware,
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
+    app.short_cut = (AccessLog(endpoint.beacon, proxies=settings.trusted_proxies,
+                               mask_bytes=settings.ip_mask_bytes)
+                     if settings.access_log else endpoint.beacon)
     app.state.settings = settings
     app.state.store = store
     app.state.metrics = metrics
@@ -108,4 +132,9 @@ def create_app(
 
 def app_from_env() -> Starlette:
     """The factory ``collector serve`` hands to uvicorn (one per worker process)."""
-    return create_app(Settings.from_env())
+    app = create_app(Settings.from_env())
+    # What is alive now (modules, routes, the app) lives as long as the process: the cyclic
+    # garbage collector need not scan it again in every full collection (measured: ~10% of
+    # the event loop's CPU under load without this).
+    gc.freeze()
+    return app

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from collector.clock import FrozenClock
 from collector.ingest.visitor import utc_day
@@ -114,3 +115,33 @@ def test_the_secret_key_is_generated_once_with_mode_0600(tmp_path: Path) -> None
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert ensure_secret_key("", tmp_path / "data") == key
     assert ensure_secret_key("configured", tmp_path / "data") == "configured"
+
+
+async def test_a_get_beacon_takes_the_short_cut_and_answers_as_the_routed_way_would(
+        app: Starlette, client: httpx.AsyncClient, site: Site) -> None:
+    """GET beacons skip the middlewares and the route table (collector.app.CollectorApp);
+    the reply must be the one the routed endpoint gives (POST goes the routed way)."""
+    from collector.ingest import endpoint
+
+    params = {"idsite": site.id, "rec": 1, "url": "https://example.com/", "send_image": 0}
+    routed = await client.post("/matomo.php", params=params, headers=BROWSER_HEADERS)
+    short = await client.get("/matomo.php", params=params, headers=BROWSER_HEADERS)
+    assert (short.status_code, short.content) == (routed.status_code, routed.content) == (204, b"")
+    assert short.headers["cache-control"] == routed.headers["cache-control"] == "no-store"
+    for path in endpoint.BEACON_PATHS:
+        assert (await client.get(path, params={**params, "idsite": "x"})).status_code == 400
+    assert (await client.get("/matomo.php")).text.startswith("This is a Matomo-compatible")
+
+
+async def test_an_unexpected_error_on_the_short_cut_is_a_json_500_without_a_traceback(
+        app: Starlette, client: httpx.AsyncClient, site: Site, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app.state.ingestor, "track_one", broken)
+    reply = await client.get("/matomo.php", params={"idsite": site.id, "rec": 1})
+    assert reply.status_code == 500
+    assert reply.json() == {"error": "internal error", "detail": None}
+    assert "unhandled RuntimeError on /matomo.php" in caplog.text
+    assert "Traceback" not in caplog.text

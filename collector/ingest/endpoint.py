@@ -12,6 +12,7 @@ ones, plus ``X-Collector-Dropped: <reason>``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 
 from starlette.requests import Request
@@ -22,6 +23,8 @@ from collector.ingest.params import BadRequest, Params, looks_like_bulk, parse_b
 from collector.ingest.pipeline import HeaderInfo
 from collector.ingest.service import Ingestor
 from collector.model import DropReason
+
+log = logging.getLogger("collector")
 
 GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf9\x04\x01\x00\x00\x00"
@@ -236,6 +239,21 @@ class TrackingEndpoint:
 
 
 track = TrackingEndpoint()
+
+BEACON_PATHS = frozenset({"/matomo.php", "/piwik.php", "/js/tracker.php"})
+
+
+async def beacon(scope: Scope, receive: Receive, send: Send) -> None:
+    """A GET to a tracking path, called by the app before any middleware or routing (see
+    :class:`collector.app.CollectorApp`). Every input gets its answer from ``_beacon``
+    (fuzzed); should it raise anyway, the reply is the app's JSON 500, as on every route."""
+    try:
+        reply: _Reply | Response = await _beacon(scope)
+    except Exception as exc:
+        log.error("unhandled %s on %s", type(exc).__name__, scope["path"])
+        reply = Response(b'{"error":"internal error","detail":null}', status_code=500,
+                         media_type="application/json")
+    await reply(scope, receive, send)
 
 
 async def _bulk(request: Request, ingestor: Ingestor, body: bytes, headers: HeaderInfo,
