@@ -113,7 +113,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bench_env(data_dir: Path, rollup_interval_s: int = 3600) -> dict[str, str]:
+def bench_env(data_dir: Path, rollup_interval_s: int = 3600, writer: str = "process") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COLLECTOR_")}
     env.update({
         "COLLECTOR_DATABASE": f"sqlite:///{data_dir / 'collector.sqlite3'}",
@@ -123,6 +123,7 @@ def bench_env(data_dir: Path, rollup_interval_s: int = 3600) -> dict[str, str]:
         # in a thread and shows in ingest's tail latency; by default this measures ingest
         # alone (--rollup-interval puts the rollup back in).
         "COLLECTOR_ROLLUP_INTERVAL_S": str(rollup_interval_s),
+        "COLLECTOR_WRITER": writer,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     })
     return env
@@ -242,7 +243,7 @@ def report(bases: Sequence[WrkResult], colls: Sequence[WrkResult], rows: int, re
     rounds = f", median of {args.rounds} alternating rounds" if args.rounds > 1 else ""
     print()
     print(f"wrk -t1 -c{args.connections} -d{args.duration:g}s after a {args.warmup:g} s warm-up{rounds}; "
-          f"{args.workers} uvicorn worker(s); 127.0.0.1; {os.cpu_count()} CPUs")
+          f"{args.workers} uvicorn worker(s), writer {args.writer}; 127.0.0.1; {os.cpu_count()} CPUs")
     print(f"{'app':<24}{'requests/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'sock err':>9}"
           f"{'server CPU':>12}{'other load':>12}")
     for name, r in (("bare Starlette 204", base), ("collector /matomo.php", coll)):
@@ -283,6 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1, help="measured runs per app, alternating (1)")
     parser.add_argument("--rollup-interval", type=int, default=3600,
                         help="seconds between the collector's rollups during the run (3600: none)")
+    parser.add_argument("--writer", choices=("process", "thread"), default="process",
+                        help="the collector's COLLECTOR_WRITER (process)")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a target is missed or rows and replies disagree")
     args = parser.parse_args(argv)
@@ -294,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="collector-bench-") as tmp:
             data_dir = Path(tmp)
-            env = bench_env(data_dir, args.rollup_interval)
+            env = bench_env(data_dir, args.rollup_interval, args.writer)
             site_id = create_site(env)
             workers = str(args.workers)
             base_port, coll_port = free_port(), free_port()
