@@ -51,7 +51,7 @@ def serve(path: str, stdin: BinaryIO, stdout: BinaryIO) -> int:
                 break
             answer: dict[str, object]
             try:
-                answer = {"ok": write_rows(conn, orjson.loads(payload))}
+                answer = {"ok": write_rows(conn, orjson.loads(payload), shares_gil=False)}
             except Exception as exc:  # the batch is rolled back; the server decides
                 answer = {"error": type(exc).__name__}
             try:
