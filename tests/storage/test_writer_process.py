@@ -127,3 +127,4 @@ async def test_a_failed_commit_is_rolled_back_and_named_without_its_values(
     finally:
         conn.close()
     assert _paths(store) == ["/next"]
+
