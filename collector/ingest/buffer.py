@@ -13,9 +13,14 @@ report's callback. Under load the loop is busy and every extra hop through it (a
 waking up, a future's callbacks) costs a whole turn of the loop, ~2 ms at 6,000 beacons/s;
 so the path from "committed" to "next batch sent, waiters resolved" has none.
 
-A store that commits elsewhere (the SQLite writer process) may take a second batch while
-it commits the first (``batches_in_flight``), so it never waits for the loop between two
-commits.
+A store that commits elsewhere (the SQLite writer process) may take more batches while it
+commits one (``batches_in_flight``), so it never waits for the loop between two commits,
+and it asks for small batches (``batch_items``): the first requests are then answered after
+a short commit instead of all of them after a long one, and the loop, which has nothing to
+do while every connection waits for a commit, gets work back sooner (measured: the loop
+busy 0.97–0.99 of the time instead of 0.90–0.96). When a backlog builds (more waiting
+than ``BACKLOG`` small batches per batch the store can take now), what waits is shared
+among those batches instead, so batches grow with the load.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from collector.storage.base import WriteItem
 log = logging.getLogger("collector.writer")
 
 MAX_BATCH = 2000  # items per transaction; more wait for the next one
+BACKLOG = 4  # waiting items over this many small batches per free slot: batches grow
 
 Outcome = list[DropReason | None]
 Done = Callable[[Outcome | BaseException], None]
@@ -44,6 +50,11 @@ class BatchStore(Protocol):
     @property
     def batches_in_flight(self) -> int:
         """How many batches the store takes at once (1: one after the other)."""
+        ...
+
+    @property
+    def batch_items(self) -> int:
+        """How many items a batch holds when few are waiting (see the module's doc)."""
         ...
 
     def send_batch(self, items: Sequence[WriteItem], done: Done) -> None:
@@ -64,15 +75,18 @@ class GroupCommitWriter:
         self._store = store
         self._metrics = metrics
         self._pending: list[_Waiter] = []
+        self._pending_items = 0
         self._alone: deque[_Waiter] = deque()  # from a failed batch: retried one by one
         self._in_flight = 0
         self._most = 1
+        self._items = MAX_BATCH
         self._flush_soon: asyncio.Handle | None = None
         self._drained: asyncio.Event | None = None
         self._running = False
 
     def start(self) -> None:
         self._most = max(1, self._store.batches_in_flight)
+        self._items = max(1, min(MAX_BATCH, self._store.batch_items))
         self._running = True
 
     async def stop(self) -> None:
@@ -92,21 +106,29 @@ class GroupCommitWriter:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Outcome] = loop.create_future()
         self._pending.append((items, future))
+        self._pending_items += len(items)
         if self._flush_soon is None and self._in_flight < self._most:
             self._flush_soon = loop.call_soon(self._flush)
         return await future
 
     def _take(self) -> list[_Waiter]:
+        """The next batch: waiters in arrival order up to the size limit (a waiter bigger
+        than the limit, a bulk request, goes alone)."""
         if self._alone:
             return [self._alone.popleft()]
+        limit = self._items
+        free = max(1, self._most - self._in_flight)
+        if self._pending_items > BACKLOG * limit * free:  # a backlog: share it out
+            limit = min(MAX_BATCH, -(-self._pending_items // free))
         size = count = 0
         for items, _ in self._pending:
-            if count and size + len(items) > MAX_BATCH:
+            if count and size + len(items) > limit:
                 break
             size += len(items)
             count += 1
         taken = self._pending[:count]
         del self._pending[:count]
+        self._pending_items -= size
         return taken
 
     def _flush(self) -> None:

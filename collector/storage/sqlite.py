@@ -31,6 +31,7 @@ from collector.storage.sqlite_stats import SqliteStats
 from collector.storage.writer_process import Answer, WriterProcess
 
 T = TypeVar("T")
+MAX_BATCH_ITEMS = 2000
 Done = Callable[[list[DropReason | None] | BaseException], None]
 
 
@@ -143,9 +144,16 @@ class SqliteStore:
     # -- the hot path ----------------------------------------------------------------
     @property
     def batches_in_flight(self) -> int:
-        """The writer process takes the next batch while it commits one; the thread does
+        """The writer process takes the next batches while it commits one; the thread does
         one at a time."""
-        return 2 if self._process is not None else 1
+        return 3 if self._process is not None else 1
+
+    @property
+    def batch_items(self) -> int:
+        """Small batches for the writer process (each commit answers its requests sooner;
+        12 measured best of 8-24 and unlimited); the thread takes all that waits, since
+        every extra commit costs it more hand-overs of the GIL."""
+        return 12 if self._process is not None else MAX_BATCH_ITEMS
 
     def send_batch(self, items: Sequence[WriteItem], done: Done) -> None:
         """The group-commit writer's call: ``done`` gets the outcome once committed."""

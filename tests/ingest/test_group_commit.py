@@ -25,12 +25,17 @@ class HandStore:
     """Takes batches and answers only when told to (``finish``)."""
 
     in_flight: int = 1
+    items: int = MAX_BATCH
     sent: list[tuple[list[WriteItem], Done]] = field(default_factory=list)
     answered: int = 0
 
     @property
     def batches_in_flight(self) -> int:
         return self.in_flight
+
+    @property
+    def batch_items(self) -> int:
+        return self.items
 
     def send_batch(self, items: Sequence[WriteItem], done: Done) -> None:
         self.sent.append((list(items), done))
@@ -145,3 +150,31 @@ async def test_stop_answers_everything_waiting_then_refuses_new_requests() -> No
     assert outcomes == [[DropReason.DNT]] * 3
     with pytest.raises(WriterClosed):
         await writer.submit(_items(1))
+
+
+async def test_small_batches_when_few_wait_shared_batches_when_many_do() -> None:
+    store = HandStore(in_flight=3, items=4)
+    writer = GroupCommitWriter(store, Metrics())
+    writer.start()
+    few = [asyncio.create_task(writer.submit(_items(1))) for _ in range(10)]
+    await _settle()
+    assert [len(items) for items, _ in store.sent] == [4, 4, 2]  # three small batches out
+    while store.open_batches:
+        store.finish()
+    await asyncio.gather(*few)
+    store.sent.clear()
+    store.answered = 0
+    first = asyncio.create_task(writer.submit(_items(1)))
+    await _settle()  # one batch out; 60 more arrive while it commits
+    many = [asyncio.create_task(writer.submit(_items(1))) for _ in range(60)]
+    await _settle()
+    assert [len(items) for items, _ in store.sent] == [1, 30, 30]  # shared among the slots
+    while store.open_batches:
+        store.finish()
+        await _settle()
+    await asyncio.gather(first, *many)
+    bulk = asyncio.create_task(writer.submit(_items(9)))  # bigger than the limit: alone
+    await _settle()
+    assert len(store.sent[-1][0]) == 9
+    store.finish()
+    await bulk

@@ -61,7 +61,7 @@ def _alive(pid: int) -> bool:
 
 
 async def test_pipelined_batches_are_all_committed_in_order(store: SqliteStore) -> None:
-    assert store.batches_in_flight == 2
+    assert store.batches_in_flight == 3
     answers: list[list[DropReason | None] | BaseException] = []
     done = asyncio.Event()
 
