@@ -91,7 +91,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("writer", "process",
             "Where `serve` commits tracked requests to SQLite: `process` (a writer process "
             "per worker, so commits run beside the event loop, not between its requests) or "
-            "`thread` (a thread of the worker: one process less, ~5-10% less throughput).",
+            "`thread` (a thread of the worker: one process less, ~15% less throughput).",
             _writer),
     Setting("secret_key", "",
             "Instance secret (for signing dashboard sessions). Generated into the data "
