@@ -140,7 +140,11 @@ class GroupCommitWriter:
             batch = self._take()
             items = [item for waiter_items, _ in batch for item in waiter_items]
             self._in_flight += 1
-            self._store.send_batch(items, partial(self._done, batch, time.perf_counter()))
+            done = partial(self._done, batch, time.perf_counter())
+            try:
+                self._store.send_batch(items, done)
+            except Exception as exc:  # e.g. a value the wire cannot carry: a failed commit
+                asyncio.get_running_loop().call_soon(done, exc)
 
     def _done(self, batch: list[_Waiter], started: float, outcome: Outcome | BaseException) -> None:
         self._in_flight -= 1

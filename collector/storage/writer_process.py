@@ -91,8 +91,9 @@ class WriterProcess:
             error = WriterProcessError("the writer process is not running")
             asyncio.get_running_loop().call_soon(done, error)
             return
+        payload = frame(orjson.dumps(batch))  # raises before anything is queued
         self._waiting.append(done)
-        self._stdin.write(frame(orjson.dumps(batch)))
+        self._stdin.write(payload)
 
     async def write(self, batch: Sequence[Row]) -> list[str | None]:
         """:meth:`send` as a coroutine."""

@@ -178,3 +178,22 @@ async def test_small_batches_when_few_wait_shared_batches_when_many_do() -> None
     assert len(store.sent[-1][0]) == 9
     store.finish()
     await bulk
+
+
+async def test_a_store_that_raises_while_taking_a_batch_fails_only_that_batch() -> None:
+    class Refusing(HandStore):
+        def send_batch(self, items: Sequence[WriteItem], done: Done) -> None:
+            if any(item.site_id == 666 for item in items):
+                raise OverflowError("cannot carry this")
+            super().send_batch(items, done)
+
+    store = Refusing()
+    writer = GroupCommitWriter(store, Metrics())
+    writer.start()
+    bad = asyncio.create_task(writer.submit(_items(1, site_id=666)))
+    with pytest.raises(OverflowError):
+        await bad
+    good = asyncio.create_task(writer.submit(_items(1)))  # the writer goes on
+    await _settle()
+    store.finish()
+    assert await good == [DropReason.DNT]

@@ -128,3 +128,11 @@ async def test_a_failed_commit_is_rolled_back_and_named_without_its_values(
         conn.close()
     assert _paths(store) == ["/next"]
 
+
+
+async def test_a_batch_the_pipe_cannot_carry_leaves_the_answers_in_step(store: SqliteStore) -> None:
+    assert store._process is not None
+    with pytest.raises(TypeError):  # orjson refuses it before anything is sent
+        await store._process.write([(1, DAY, None, None, [object()])])
+    assert await store.write_batch([_event("/after")]) == [None]
+    assert _paths(store) == ["/after"]
