@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.browser_guard import require_browser
+from tests.browser_guard import end_process, require_browser
 from tests.conftest import CHROME
 
 PASSWORD = "browser test password"
@@ -112,12 +112,7 @@ class Server:
 
     def halt(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            end_process(self.process)
             self.process = None
 
     def stop(self) -> None:

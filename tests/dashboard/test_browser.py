@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser_guard import CHROMIUM
+from tests.browser_guard import launch_chromium
 from tests.dashboard.browser_support import (
     ARTIFACTS,
     HOSTILE,
@@ -51,8 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, timeout=30_000,
-                                     args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        browser = launch_chromium(pw)
         yield browser
         browser.close()
 

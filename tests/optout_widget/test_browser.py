@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser_guard import CHROMIUM
+from tests.browser_guard import launch_chromium
 from tests.conftest import CHROME
 from tests.tracker import servers
 from tests.tracker.browsing import NOT_WEBDRIVER, QUIET_S, SPIES, Browsing
@@ -56,12 +56,8 @@ def fixtures(collector: Collector) -> Iterator[FixtureServer]:
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright  # test_browser skipped the module if missing
 
-    rules = ", ".join(f"MAP {host} 127.0.0.1" for host in (PAGE_HOST, STATS_HOST, ELSEWHERE_HOST))
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, timeout=30_000, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic", f"--host-resolver-rules={rules}",
-            f"--user-agent={CHROME}", "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"])
+        chromium = launch_chromium(pw, (PAGE_HOST, STATS_HOST, ELSEWHERE_HOST), CHROME)
         yield chromium
         chromium.close()
 

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
+from tests.browser_guard import end_process
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PAGE_HOST = "test.example"
 STATS_HOST = "stats.example"
@@ -87,12 +89,7 @@ class Collector:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            end_process(self.process)
         self.log.close()
 
     def add_site(self, name: str) -> int:

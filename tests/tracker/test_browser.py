@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser_guard import CHROMIUM
+from tests.browser_guard import launch_chromium
 from tests.conftest import CHROME
 from tests.tracker.browsing import (
     HIDE,
@@ -48,15 +48,8 @@ def fixtures(collector: Collector) -> Iterator[FixtureServer]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    rules = ", ".join(f"MAP {host} 127.0.0.1" for host in (PAGE_HOST, STATS_HOST, ELSEWHERE_HOST))
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, timeout=30_000, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic", f"--host-resolver-rules={rules}",
-            # Browser-wide, not only per page: beacons sent while a page unloads carry it too
-            # (the collector drops HeadlessChrome as a bot).
-            f"--user-agent={CHROME}",
-            "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"])
+        chromium = launch_chromium(pw, (PAGE_HOST, STATS_HOST, ELSEWHERE_HOST), CHROME)
         yield chromium
         chromium.close()
 
