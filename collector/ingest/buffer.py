@@ -31,11 +31,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 from collector.metrics import Metrics
 from collector.model import DropReason
-from collector.storage.base import WriteItem
+from collector.storage.base import WriteItem, WriterClosed
 
 log = logging.getLogger("collector.writer")
 
@@ -63,11 +63,7 @@ class BatchStore(Protocol):
         ...
 
 
-class WriterClosed(RuntimeError):
-    """The writer is stopping: the request could not be stored."""
-
-
-_Waiter = tuple[Sequence[WriteItem], "asyncio.Future[Outcome]"]
+_Waiter: TypeAlias = tuple[Sequence[WriteItem], "asyncio.Future[Outcome]"]
 
 
 class GroupCommitWriter:

@@ -117,7 +117,7 @@ _replies: dict[tuple[bool, bytes], _Reply] = {}
 
 def _tracked_reply(cors: RawHeaders, send_image: bool, reasons: Iterable[DropReason]) -> _Reply:
     """204, or the 1×1 GIF; ``X-Collector-Dropped`` lists the drop reasons."""
-    dropped = ",".join(dict.fromkeys(r.value for r in reasons)).encode()
+    dropped = ",".join(dict.fromkeys([r.value for r in reasons])).encode()
     shared = len(cors) == 1  # "Access-Control-Allow-Origin: *": the same for every GET
     if shared and (send_image, dropped) in _replies:
         return _replies[(send_image, dropped)]
@@ -262,7 +262,7 @@ async def _bulk(request: Request, ingestor: Ingestor, body: bytes, headers: Head
     result = await ingestor.track_bulk(items, headers, top.get("token_auth"))
     reply = _cors(request, {"Cache-Control": "no-store"})
     if result.reasons:
-        reply["X-Collector-Dropped"] = ",".join(dict.fromkeys(r.value for r in result.reasons))
+        reply["X-Collector-Dropped"] = ",".join(dict.fromkeys([r.value for r in result.reasons]))
     if top.get("send_image") == "0":
         return Response(status_code=204, headers=reply)
     payload = (

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from collector.storage.accounts_base import AccountStore
 
 
+class WriterClosed(RuntimeError):
+    """The group-commit writer is stopping: the request could not be stored. (Here, not
+    in the writer's module: that one is compiled, and mypyc compiles no subclass of
+    RuntimeError.)"""
+
+
 @dataclass(slots=True)  # not frozen: one per beacon, and a frozen __init__ costs 3x as much
 class WriteItem:
     """One request's outcome for the writer: an event to insert, or a drop to count.

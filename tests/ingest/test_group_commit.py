@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from collector.ingest.buffer import MAX_BATCH, Done, GroupCommitWriter, Outcome, WriterClosed
+from collector.ingest.buffer import MAX_BATCH, Done, GroupCommitWriter, Outcome
 from collector.metrics import Metrics
 from collector.model import DropReason
-from collector.storage.base import WriteItem
+from collector.storage.base import WriteItem, WriterClosed
 
 
 def _items(n: int, site_id: int = 1) -> list[WriteItem]:
