@@ -39,6 +39,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from collector import native
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve().parent / "beacons.lua"
 HOST = "127.0.0.1"
@@ -244,6 +246,7 @@ def report(bases: Sequence[WrkResult], colls: Sequence[WrkResult], rows: int, re
     print()
     print(f"wrk -t1 -c{args.connections} -d{args.duration:g}s after a {args.warmup:g} s warm-up{rounds}; "
           f"{args.workers} uvicorn worker(s), writer {args.writer}; 127.0.0.1; {os.cpu_count()} CPUs")
+    print(f"collector build: {native.summary()}")
     print(f"{'app':<24}{'requests/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'sock err':>9}"
           f"{'server CPU':>12}{'other load':>12}")
     for name, r in (("bare Starlette 204", base), ("collector /matomo.php", coll)):

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from collector import site_changes
+from collector import native, site_changes
 from collector.auth.passwords import hash_password
 from collector.auth.tokens import new_token, token_hash
 from collector.clock import system_clock
@@ -70,7 +70,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                                    port=args.port or settings.port,
                                    workers=args.workers or settings.workers)
     with_store(settings, lambda store: _return(0))  # migrate before workers start
-    print(f"collector listening on http://{settings.host}:{settings.port}", file=sys.stderr)
+    print(f"collector listening on http://{settings.host}:{settings.port}; {native.summary()}",
+          file=sys.stderr)
     uvicorn.run("collector.app:app_from_env", factory=True, host=settings.host,
                 port=settings.port, workers=settings.workers, access_log=False,
                 log_config=None, proxy_headers=False, server_header=False)

@@ -12,6 +12,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from tests import native_mode  # before any collector module: it picks their build
+
+# isort: split
 from collector.app import create_app
 from collector.auth.tokens import new_token, token_hash
 from collector.clock import FrozenClock
@@ -25,6 +28,11 @@ NOON = 1795348800.0
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
           "Chrome/130.0.0.0 Safari/537.36")
 BROWSER_HEADERS = {"User-Agent": CHROME, "Accept-Language": "en-GB,en;q=0.9"}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if (why := native_mode.problem()) is not None:
+        pytest.exit(why, returncode=3)
 
 
 @pytest.fixture
