@@ -100,3 +100,17 @@ def test_dockerfile_is_non_root_with_a_healthcheck_and_a_data_volume() -> None:
     assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", dockerfile, re.MULTILINE)
     assert 'VOLUME ["/data"]' in dockerfile
     assert (ROOT / "docker" / "compose.yaml").exists()
+
+
+def test_the_image_gets_every_package_and_the_build_script() -> None:
+    """``pip install .`` in the image needs every package pyproject.toml lists (the
+    dashboard too: the app imports it) and setup.py, which compiles the request path."""
+    dockerfile = (ROOT / "docker" / "Dockerfile").read_text(encoding="utf-8")
+    copied = {p for line in re.findall(r"^COPY (?!--)(.+)$", dockerfile, re.MULTILINE)
+              for p in line.split()[:-1]}
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    include = re.search(r"\[tool.setuptools.packages.find\]\ninclude = \[(.*)\]", pyproject)
+    assert include is not None
+    packages = {name.strip(' "*') for name in include.group(1).split(",")}
+    assert packages == {"collector", "dashboards"}
+    assert packages | {"pyproject.toml", "setup.py"} <= copied
