@@ -41,6 +41,7 @@ test-fast: $(NATIVE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check collector dashboards tests bench setup.py
+	$(BIN)/ruff format --check collector dashboards tests bench setup.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -18,8 +18,7 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODULES: list[str] = list(runpy.run_path(
-    os.path.join(HERE, "collector", "native.py"))["COMPILED_MODULES"])
+MODULES: list[str] = list(runpy.run_path(os.path.join(HERE, "collector", "native.py"))["COMPILED_MODULES"])
 GROUP = "collector.native_lib"  # the compiled modules' shared library: native_lib__mypyc
 
 
@@ -73,8 +72,13 @@ def _extensions() -> list[Any]:
     try:
         # Third-party packages need not be installed yet (an isolated build): what comes
         # from them is typed Any, as mypyc would treat it anyway.
-        return list(mypycify(["--ignore-missing-imports", "--follow-imports=silent", *paths],
-                             opt_level="3", group_name=GROUP))
+        return list(
+            mypycify(
+                ["--ignore-missing-imports", "--follow-imports=silent", *paths],
+                opt_level="3",
+                group_name=GROUP,
+            )
+        )
     except (Exception, SystemExit) as exc:
         _warn(f"mypyc could not compile the request path ({exc!r})")
         _remove_compiled()

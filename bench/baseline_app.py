@@ -24,15 +24,24 @@ app = Starlette(routes=[Route("/matomo.php", beacon, methods=["GET", "POST"])])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     # The same keyword arguments as collector.commands.cmd_serve.
-    uvicorn.run("bench.baseline_app:app", host=args.host, port=args.port, workers=args.workers,
-                access_log=False, log_config=None, proxy_headers=False, server_header=False)
+    uvicorn.run(
+        "bench.baseline_app:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 if __name__ == "__main__":

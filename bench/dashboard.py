@@ -104,7 +104,8 @@ async def generate(path: Path, scale: Scale, seed: int) -> None:
 def data_range(path: Path) -> tuple[date, date, int]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         first, last, pageviews = conn.execute(
-            "SELECT min(day), max(day), sum(pageviews) FROM daily_site WHERE site_id = ?", (SITE,)).fetchone()
+            "SELECT min(day), max(day), sum(pageviews) FROM daily_site WHERE site_id = ?", (SITE,)
+        ).fetchone()
     if first is None:
         raise SystemExit(f"{path}: no daily_site rows for site {SITE} (make it with python -m bench.stats)")
     return date.fromisoformat(first), date.fromisoformat(last), int(pageviews)
@@ -124,8 +125,11 @@ def period_queries(first: date, last: date) -> list[tuple[str, dict[str, str]]]:
     """(label, dashboard query) for each period measured."""
     this_year = next((key for key, label in periods.CHOICES if label.lower() == "this year"), None)
     year_start = max(first, date(last.year, 1, 1))
-    year_query = {"period": this_year} if this_year else {
-        "period": "custom", "from": year_start.isoformat(), "to": last.isoformat()}
+    year_query = (
+        {"period": this_year}
+        if this_year
+        else {"period": "custom", "from": year_start.isoformat(), "to": last.isoformat()}
+    )
     return [
         ("last 30 days", {}),
         ("last 12 months", {"period": "12mo"}),
@@ -137,8 +141,10 @@ def period_queries(first: date, last: date) -> list[tuple[str, dict[str, str]]]:
 def samples(first: date, last: date, token: str) -> list[Sample]:
     api = f"/api/v1/sites/{SITE}"
     bearer = {"Authorization": f"Bearer {token}"}
-    out = [Sample("/healthz", "baseline", "/healthz"), Sample("login page (signed out)", "baseline", "/login",
-                                                                  signed_in=False)]
+    out = [
+        Sample("/healthz", "baseline", "/healthz"),
+        Sample("login page (signed out)", "baseline", "/login", signed_in=False),
+    ]
     for label, query in period_queries(first, last):
         qs = f"?{urlencode(query)}" if query else ""
         out.append(Sample(f"page, {label}", "page", f"/sites/{SITE}{qs}"))
@@ -148,11 +154,23 @@ def samples(first: date, last: date, token: str) -> list[Sample]:
         choice = periods.choose(query, today)
         bound = {"from": choice.period.start.isoformat(), "to": choice.period.end.isoformat()}
         out.append(Sample(f"api summary, {label}", "json", f"{api}/summary?{urlencode(bound)}", bearer))
-        out.append(Sample(f"api timeseries ({choice.interval}), {label}", "json",
-                          f"{api}/timeseries?{urlencode({**bound, 'interval': choice.interval})}", bearer))
+        out.append(
+            Sample(
+                f"api timeseries ({choice.interval}), {label}",
+                "json",
+                f"{api}/timeseries?{urlencode({**bound, 'interval': choice.interval})}",
+                bearer,
+            )
+        )
         for name in BREAKDOWNS:
-            out.append(Sample(f"api breakdown {name}, {label}", "json",
-                              f"{api}/breakdown/{name}?{urlencode({**bound, 'limit': 10})}", bearer))
+            out.append(
+                Sample(
+                    f"api breakdown {name}, {label}",
+                    "json",
+                    f"{api}/breakdown/{name}?{urlencode({**bound, 'limit': 10})}",
+                    bearer,
+                )
+            )
     return out
 
 
@@ -160,8 +178,9 @@ async def log_in(client: httpx.AsyncClient) -> None:
     page = await client.get("/login")
     found = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert found, "no CSRF token on the login page"
-    reply = await client.post("/login", data={"csrf": found.group(1), "username": USER,
-                                              "password": PASSWORD, "next": "/"})
+    reply = await client.post(
+        "/login", data={"csrf": found.group(1), "username": USER, "password": PASSWORD, "next": "/"}
+    )
     assert reply.status_code == 303, f"login failed: {reply.status_code}"
 
 
@@ -184,8 +203,10 @@ async def measure(path: Path, repeat: int) -> tuple[list[Sample], date, date, in
     async with app.router.lifespan_context(app):
         token = await prepare(app.state.store, clock())
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client, \
-                httpx.AsyncClient(transport=transport, base_url="http://bench.local") as signed_out:
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client,
+            httpx.AsyncClient(transport=transport, base_url="http://bench.local") as signed_out,
+        ):
             await log_in(client)
             todo = samples(first, last, token)
             for sample in todo:
@@ -200,11 +221,16 @@ async def measure(path: Path, repeat: int) -> tuple[list[Sample], date, date, in
 def report(todo: list[Sample]) -> bool:
     """Print the table; True when every page and JSON call meets the target."""
     base = next(s for s in todo if s.url == "/healthz")
-    print(f"\n  {'request':<52}{'bytes':>9}{'first':>9}{'p50':>9}{'p95':>9}{'max':>9}"
-          f"   target p95 < {TARGET_P95_MS:.0f} ms")
+    print(
+        f"\n  {'request':<52}{'bytes':>9}{'first':>9}{'p50':>9}{'p95':>9}{'max':>9}"
+        f"   target p95 < {TARGET_P95_MS:.0f} ms"
+    )
     ok = True
-    for kind, title in (("baseline", "baselines (same app)"), ("page", "dashboard page (HTML)"),
-                        ("json", "JSON calls")):
+    for kind, title in (
+        ("baseline", "baselines (same app)"),
+        ("page", "dashboard page (HTML)"),
+        ("json", "JSON calls"),
+    ):
         print(f"  {title}")
         for s in (s for s in todo if s.kind == kind):
             verdict = ""
@@ -212,18 +238,24 @@ def report(todo: list[Sample]) -> bool:
                 met = s.p95 < TARGET_P95_MS
                 ok &= met
                 verdict = "ok" if met else "MISSED"
-            print(f"    {s.name:<50}{s.size:>9,}{s.first_ms:9.1f}{s.p50:9.1f}{s.p95:9.1f}{max(s.ms):9.1f}"
-                  f"   {verdict}")
+            print(
+                f"    {s.name:<50}{s.size:>9,}{s.first_ms:9.1f}{s.p50:9.1f}{s.p95:9.1f}{max(s.ms):9.1f}"
+                f"   {verdict}"
+            )
     pages = [s for s in todo if s.kind == "page"]
     calls = [s for s in todo if s.kind == "json"]
     print("\nsummary (ms)")
     print(f"  baseline /healthz                 p50 {base.p50:7.1f}  p95 {base.p95:7.1f}")
     worst_page = max(pages, key=lambda s: s.p95)
     worst_call = max(calls, key=lambda s: s.p95)
-    print(f"  dashboard page, worst period      p50 {worst_page.p50:7.1f}  p95 {worst_page.p95:7.1f}"
-          f"  ({worst_page.name}; target p95 < {TARGET_P95_MS:.0f})")
-    print(f"  JSON call, worst                  p50 {worst_call.p50:7.1f}  p95 {worst_call.p95:7.1f}"
-          f"  ({worst_call.name}; target p95 < {TARGET_P95_MS:.0f})")
+    print(
+        f"  dashboard page, worst period      p50 {worst_page.p50:7.1f}  p95 {worst_page.p95:7.1f}"
+        f"  ({worst_page.name}; target p95 < {TARGET_P95_MS:.0f})"
+    )
+    print(
+        f"  JSON call, worst                  p50 {worst_call.p50:7.1f}  p95 {worst_call.p95:7.1f}"
+        f"  ({worst_call.name}; target p95 < {TARGET_P95_MS:.0f})"
+    )
     print(f"  verdict: {'ok' if ok else 'MISSED'}")
     return ok
 
@@ -234,31 +266,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pageviews", type=int, default=100_000, help="page views a day")
     parser.add_argument("--paths", type=int, default=10_000, help="distinct paths a day")
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per URL after the first")
-    parser.add_argument("--quick", action="store_true",
-                        help="small scale: 90 days, 10,000 page views and 2,000 paths a day")
-    parser.add_argument("--db", type=Path,
-                        help="reuse this database (from bench.stats or an earlier run); made here if missing")
+    parser.add_argument(
+        "--quick", action="store_true", help="small scale: 90 days, 10,000 page views and 2,000 paths a day"
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="reuse this database (from bench.stats or an earlier run); made here if missing",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     if args.quick:
-        args.days, args.pageviews, args.paths = min(args.days, 90), min(args.pageviews, 10_000), \
-            min(args.paths, 2_000)
+        args.days, args.pageviews, args.paths = (
+            min(args.days, 90),
+            min(args.pageviews, 10_000),
+            min(args.paths, 2_000),
+        )
     scale = Scale(args.days, args.pageviews, args.paths, 3 * args.paths, 0)
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"SQLite {sqlite3.sqlite_version}")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}"
+    )
     print("server: the application in this process through httpx.ASGITransport (no network, no uvicorn)")
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
         path = args.db or Path(tmp) / "dashboard.sqlite3"
         if path.exists():
             print(f"database: {path} (reused)")
         else:
-            print(f"database: {path} (generating {scale.days} days × {scale.pageviews:,} page views/day, "
-                  f"{scale.paths:,} distinct paths/day)")
+            print(
+                f"database: {path} (generating {scale.days} days × {scale.pageviews:,} page views/day, "
+                f"{scale.paths:,} distinct paths/day)"
+            )
             asyncio.run(generate(path, scale, args.seed))
         t0 = time.perf_counter()
         todo, first, last, pageviews = asyncio.run(measure(path, args.repeat))
-        print(f"data: {first} .. {last} (the custom range), {pageviews:,} page views; "
-              f"the app's clock: {last} 12:00 UTC")
+        print(
+            f"data: {first} .. {last} (the custom range), {pageviews:,} page views; "
+            f"the app's clock: {last} 12:00 UTC"
+        )
         print(f"timed {len(todo)} URLs × (1 + {args.repeat}) requests in {time.perf_counter() - t0:.1f} s")
         report(todo)
     return 0

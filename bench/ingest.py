@@ -117,24 +117,31 @@ def free_port() -> int:
 
 def bench_env(data_dir: Path, rollup_interval_s: int = 3600, writer: str = "process") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COLLECTOR_")}
-    env.update({
-        "COLLECTOR_DATABASE": f"sqlite:///{data_dir / 'collector.sqlite3'}",
-        "COLLECTOR_ACCESS_LOG": "false",
-        "COLLECTOR_LOG_LEVEL": "warning",
-        # The periodic rollup (every 60 s by default) re-aggregates the day being loaded
-        # in a thread and shows in ingest's tail latency; by default this measures ingest
-        # alone (--rollup-interval puts the rollup back in).
-        "COLLECTOR_ROLLUP_INTERVAL_S": str(rollup_interval_s),
-        "COLLECTOR_WRITER": writer,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-    })
+    env.update(
+        {
+            "COLLECTOR_DATABASE": f"sqlite:///{data_dir / 'collector.sqlite3'}",
+            "COLLECTOR_ACCESS_LOG": "false",
+            "COLLECTOR_LOG_LEVEL": "warning",
+            # The periodic rollup (every 60 s by default) re-aggregates the day being loaded
+            # in a thread and shows in ingest's tail latency; by default this measures ingest
+            # alone (--rollup-interval puts the rollup back in).
+            "COLLECTOR_ROLLUP_INTERVAL_S": str(rollup_interval_s),
+            "COLLECTOR_WRITER": writer,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        }
+    )
     return env
 
 
 def create_site(env: dict[str, str]) -> int:
     done = subprocess.run(
         [sys.executable, "-m", "collector", "site", "add", "Bench shop", "--domain", DOMAIN],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     if done.returncode != 0:
         raise BenchError(f"`collector site add` failed:\n{done.stderr.strip()}")
@@ -171,12 +178,20 @@ class Server:
 
 
 @contextlib.contextmanager
-def server(argv: Sequence[str], env: dict[str, str], port: int, ready_path: str,
-           log: Path) -> Iterator[Server]:
+def server(
+    argv: Sequence[str], env: dict[str, str], port: int, ready_path: str, log: Path
+) -> Iterator[Server]:
     """Run a server in its own process group; always stop it (SIGINT, then SIGKILL)."""
     with log.open("wb") as out:
-        proc = subprocess.Popen(list(argv), env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            list(argv),
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     try:
         wait_until_up(port, ready_path, proc, log)
         yield Server(port, proc.pid)
@@ -199,16 +214,30 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 # -- load ----------------------------------------------------------------------------------
 def run_wrk(srv: Server, site_id: int, duration: float, connections: int) -> WrkResult:
     seconds = max(1, round(duration))
-    argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
-            "-s", str(SCRIPT), f"http://{HOST}:{srv.port}", "--", str(site_id)]
+    argv = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(SCRIPT),
+        f"http://{HOST}:{srv.port}",
+        "--",
+        str(site_id),
+    ]
     cpu0 = (machine_busy_s(), group_cpu_s(srv.pgid), children_cpu_s(), time.monotonic())
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 30, check=False)
     except subprocess.TimeoutExpired as exc:
         raise BenchError("wrk did not finish in time") from exc
     wall = time.monotonic() - cpu0[3]
-    busy, server_s, wrk_s = (machine_busy_s() - cpu0[0], group_cpu_s(srv.pgid) - cpu0[1],
-                             children_cpu_s() - cpu0[2])
+    busy, server_s, wrk_s = (
+        machine_busy_s() - cpu0[0],
+        group_cpu_s(srv.pgid) - cpu0[1],
+        children_cpu_s() - cpu0[2],
+    )
     for line in done.stdout.splitlines():
         if line.startswith("BENCH_RESULT "):
             data = json.loads(line.removeprefix("BENCH_RESULT "))
@@ -218,8 +247,9 @@ def run_wrk(srv: Server, site_id: int, duration: float, connections: int) -> Wrk
                 p50_ms=data["p50_us"] / 1000,
                 p99_ms=data["p99_us"] / 1000,
                 non_2xx=int(data["errors_status"]),
-                socket_errors=sum(int(data[k]) for k in (
-                    "errors_connect", "errors_read", "errors_write", "errors_timeout")),
+                socket_errors=sum(
+                    int(data[k]) for k in ("errors_connect", "errors_read", "errors_write", "errors_timeout")
+                ),
                 server_cpu=server_s / wall,
                 other_cpu=max(0.0, busy - server_s - wrk_s) / wall,
             )
@@ -239,58 +269,87 @@ def count_rows(data_dir: Path) -> int:
 
 
 # -- report --------------------------------------------------------------------------------
-def report(bases: Sequence[WrkResult], colls: Sequence[WrkResult], rows: int, replied: int,
-           args: argparse.Namespace) -> bool:
+def report(
+    bases: Sequence[WrkResult], colls: Sequence[WrkResult], rows: int, replied: int, args: argparse.Namespace
+) -> bool:
     base, coll = median_run(bases), median_run(colls)
     rounds = f", median of {args.rounds} alternating rounds" if args.rounds > 1 else ""
     print()
-    print(f"wrk -t1 -c{args.connections} -d{args.duration:g}s after a {args.warmup:g} s warm-up{rounds}; "
-          f"{args.workers} uvicorn worker(s), writer {args.writer}; 127.0.0.1; {os.cpu_count()} CPUs")
+    print(
+        f"wrk -t1 -c{args.connections} -d{args.duration:g}s after a {args.warmup:g} s warm-up{rounds}; "
+        f"{args.workers} uvicorn worker(s), writer {args.writer}; 127.0.0.1; {os.cpu_count()} CPUs"
+    )
     print(f"collector build: {native.summary()}")
-    print(f"{'app':<24}{'requests/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'sock err':>9}"
-          f"{'server CPU':>12}{'other load':>12}")
+    print(
+        f"{'app':<24}{'requests/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'sock err':>9}"
+        f"{'server CPU':>12}{'other load':>12}"
+    )
     for name, r in (("bare Starlette 204", base), ("collector /matomo.php", coll)):
-        print(f"{name:<24}{r.rate:>12,.0f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.non_2xx:>9}"
-              f"{r.socket_errors:>9}{r.server_cpu:>12.2f}{r.other_cpu:>12.2f}")
+        print(
+            f"{name:<24}{r.rate:>12,.0f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.non_2xx:>9}"
+            f"{r.socket_errors:>9}{r.server_cpu:>12.2f}{r.other_cpu:>12.2f}"
+        )
     ratio = coll.rate / base.rate if base.rate else 0.0
-    print(f"{'collector / baseline':<24}{ratio:>12.2f}{coll.p50_ms / base.p50_ms:>9.1f}"
-          f"{coll.p99_ms / base.p99_ms:>9.1f}")
+    print(
+        f"{'collector / baseline':<24}{ratio:>12.2f}{coll.p50_ms / base.p50_ms:>9.1f}"
+        f"{coll.p99_ms / base.p99_ms:>9.1f}"
+    )
     if args.rounds > 1:
         ratios = (f"{c.rate / b.rate:.2f}" for b, c in zip(bases, colls, strict=True))
         print("ratio by round: " + ", ".join(ratios))
     print()
     if max(r.other_cpu for r in (*bases, *colls)) > NOISY_LOAD:
-        print(f"warning: other processes used more than {NOISY_LOAD} CPU during a run "
-              "(see 'other load'); numbers are unreliable, run again on a quiet machine")
+        print(
+            f"warning: other processes used more than {NOISY_LOAD} CPU during a run "
+            "(see 'other load'); numbers are unreliable, run again on a quiet machine"
+        )
     ratio_ok = ratio >= TARGET_RATIO
     p99_ok = coll.p99_ms < TARGET_P99_MS
-    print(f"throughput ratio {ratio:.2f} with {args.workers} worker(s) (target >= {TARGET_RATIO} "
-          f"with 1): {'ok' if ratio_ok else 'MISSED'}")
-    print(f"collector p99 {coll.p99_ms:.1f} ms at {args.connections} connections (target < "
-          f"{TARGET_P99_MS:g} ms at 50): {'ok' if p99_ok else 'MISSED'}")
+    print(
+        f"throughput ratio {ratio:.2f} with {args.workers} worker(s) (target >= {TARGET_RATIO} "
+        f"with 1): {'ok' if ratio_ok else 'MISSED'}"
+    )
+    print(
+        f"collector p99 {coll.p99_ms:.1f} ms at {args.connections} connections (target < "
+        f"{TARGET_P99_MS:g} ms at 50): {'ok' if p99_ok else 'MISSED'}"
+    )
     # wrk stops with up to one request per connection in flight: those may be stored
     # without wrk counting the reply, so rows may exceed the replies by that much.
     slack = (1 + args.rounds) * args.connections
     stored_ok = replied <= rows <= replied + slack and all(c.non_2xx == 0 for c in colls)
-    print(f"rows in events: {rows:,}; 2xx replies counted by wrk (warm-up included): {replied:,}: "
-          f"{'ok' if stored_ok else 'MISMATCH'}")
+    print(
+        f"rows in events: {rows:,}; 2xx replies counted by wrk (warm-up included): {replied:,}: "
+        f"{'ok' if stored_ok else 'MISMATCH'}"
+    )
     return ratio_ok and p99_ok and stored_ok
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.ingest",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of measured load (10)")
     parser.add_argument("--connections", type=int, default=50, help="open connections (50)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per app (1)")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up load per app (2)")
     parser.add_argument("--rounds", type=int, default=1, help="measured runs per app, alternating (1)")
-    parser.add_argument("--rollup-interval", type=int, default=3600,
-                        help="seconds between the collector's rollups during the run (3600: none)")
-    parser.add_argument("--writer", choices=("process", "thread"), default="process",
-                        help="the collector's COLLECTOR_WRITER (process)")
-    parser.add_argument("--strict", action="store_true",
-                        help="exit 1 when a target is missed or rows and replies disagree")
+    parser.add_argument(
+        "--rollup-interval",
+        type=int,
+        default=3600,
+        help="seconds between the collector's rollups during the run (3600: none)",
+    )
+    parser.add_argument(
+        "--writer",
+        choices=("process", "thread"),
+        default="process",
+        help="the collector's COLLECTOR_WRITER (process)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 when a target is missed or rows and replies disagree"
+    )
     args = parser.parse_args(argv)
     if min(args.duration, args.connections, args.workers, args.rounds) < 1 or args.warmup < 0:
         parser.error("--duration, --connections, --workers and --rounds must be at least 1")
@@ -304,14 +363,48 @@ def main(argv: Sequence[str] | None = None) -> int:
             site_id = create_site(env)
             workers = str(args.workers)
             base_port, coll_port = free_port(), free_port()
-            print(f"bare Starlette on :{base_port}, collector on :{coll_port} "
-                  f"(site {site_id}, {DOMAIN}); {args.duration:g} s of load each …", flush=True)
-            with server([sys.executable, "-m", "bench.baseline_app", "--host", HOST, "--port",
-                         str(base_port), "--workers", workers], env, base_port, "/",
-                        data_dir / "baseline.log") as base_srv, \
-                 server([sys.executable, "-m", "collector", "serve", "--host", HOST, "--port",
-                         str(coll_port), "--workers", workers], env, coll_port, "/healthz",
-                        data_dir / "collector.log") as coll_srv:
+            print(
+                f"bare Starlette on :{base_port}, collector on :{coll_port} "
+                f"(site {site_id}, {DOMAIN}); {args.duration:g} s of load each …",
+                flush=True,
+            )
+            with (
+                server(
+                    [
+                        sys.executable,
+                        "-m",
+                        "bench.baseline_app",
+                        "--host",
+                        HOST,
+                        "--port",
+                        str(base_port),
+                        "--workers",
+                        workers,
+                    ],
+                    env,
+                    base_port,
+                    "/",
+                    data_dir / "baseline.log",
+                ) as base_srv,
+                server(
+                    [
+                        sys.executable,
+                        "-m",
+                        "collector",
+                        "serve",
+                        "--host",
+                        HOST,
+                        "--port",
+                        str(coll_port),
+                        "--workers",
+                        workers,
+                    ],
+                    env,
+                    coll_port,
+                    "/healthz",
+                    data_dir / "collector.log",
+                ) as coll_srv,
+            ):
                 replied = 0
                 if args.warmup > 0:
                     run_wrk(base_srv, site_id, args.warmup, args.connections)
@@ -323,8 +416,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     colls.append(run_wrk(coll_srv, site_id, args.duration, args.connections))
                 replied += sum(c.ok for c in colls)
             rows = count_rows(data_dir)  # after the stop: the writer has drained
-            log = [line for line in tail(data_dir / "collector.log").splitlines()
-                   if "listening on" not in line]
+            log = [
+                line for line in tail(data_dir / "collector.log").splitlines() if "listening on" not in line
+            ]
     except BenchError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2

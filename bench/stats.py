@@ -99,8 +99,9 @@ def dashboard(period: Period, breakdowns: Sequence[str]) -> list[tuple[str, Call
         ("timeseries (day)", lambda r: reports.timeseries(r, SITE, period, "day")),
     ]
     for name in breakdowns:
-        calls.append((f"breakdown {name} top 10",
-                      lambda r, n=name: reports.breakdown(r, SITE, n, period, 10, 0)))  # type: ignore[misc]
+        calls.append(
+            (f"breakdown {name} top 10", lambda r, n=name: reports.breakdown(r, SITE, n, period, 10, 0))
+        )  # type: ignore[misc]
     return calls
 
 
@@ -111,8 +112,9 @@ def _size(result: dict[str, Any]) -> int:
     return 1
 
 
-async def time_reports(path: Path, period: Period, breakdowns: Sequence[str], repeat: int
-                       ) -> tuple[list[Timing], Timing, list[dict[str, Any]]]:
+async def time_reports(
+    path: Path, period: Period, breakdowns: Sequence[str], repeat: int
+) -> tuple[list[Timing], Timing, list[dict[str, Any]]]:
     calls = dashboard(period, breakdowns)
     timings: list[Timing] = []
     results: list[dict[str, Any]] = []
@@ -156,8 +158,14 @@ def rollup_profile(path: Path, day: date) -> list[tuple[str, float]]:
     conn = connect(path)
     out = []
     try:
-        steps = ("rollup/06_shadow_tables", *STEPS_BEFORE, *STEPS_WRITE, *STEPS_PUBLISH,
-                 "rollup/90_drop_temp", "rollup/91_clear_shadows")
+        steps = (
+            "rollup/06_shadow_tables",
+            *STEPS_BEFORE,
+            *STEPS_WRITE,
+            *STEPS_PUBLISH,
+            "rollup/90_drop_temp",
+            "rollup/91_clear_shadows",
+        )
         for name in steps:
             if name == STEPS_PUBLISH[0]:
                 conn.execute("BEGIN IMMEDIATE")
@@ -189,8 +197,18 @@ def explain(path: Path, period: Period) -> None:
     plans = {
         "summary": ("stats/summary", base),
         "timeseries_day": ("stats/timeseries_day", base),
-        "breakdown pages": ("stats/breakdown", {**base, "dimension": "pages", "order": "pageviews",
-                                                 "min_entries": 0, "min_exits": 0, "limit": 10, "offset": 0}),
+        "breakdown pages": (
+            "stats/breakdown",
+            {
+                **base,
+                "dimension": "pages",
+                "order": "pageviews",
+                "min_entries": 0,
+                "min_exits": 0,
+                "limit": 10,
+                "offset": 0,
+            },
+        ),
     }
     for label, (name, params) in plans.items():
         print(f"\nEXPLAIN QUERY PLAN {label}:")
@@ -212,8 +230,10 @@ def print_reports(title: str, timings: list[Timing], total: Timing) -> None:
     for t in timings:
         print(f"  {t.name:<34}{t.rows:>6}{_ms(t.cold_ms)}{_ms(t.p50)}{_ms(t.p99)}")
     verdict = "ok" if total.p50 < TARGET_DASHBOARD_MS else "MISSED"
-    print(f"  {total.name:<34}{'':>6}{_ms(total.cold_ms)}{_ms(total.p50)}{_ms(total.p99)}"
-          f"   target < {TARGET_DASHBOARD_MS:.0f} ms (p50): {verdict}")
+    print(
+        f"  {total.name:<34}{'':>6}{_ms(total.cold_ms)}{_ms(total.p50)}{_ms(total.p99)}"
+        f"   target < {TARGET_DASHBOARD_MS:.0f} ms (p50): {verdict}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -221,22 +241,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--pageviews", type=int, default=100_000, help="page views a day")
     parser.add_argument("--paths", type=int, default=10_000, help="distinct paths a day")
-    parser.add_argument("--catalogue", type=int, default=0,
-                        help="distinct paths over the whole range (default: 3 × --paths)")
+    parser.add_argument(
+        "--catalogue", type=int, default=0, help="distinct paths over the whole range (default: 3 × --paths)"
+    )
     parser.add_argument("--events", type=int, default=1_000_000, help="raw events of the rolled-up day")
     parser.add_argument("--repeat", type=int, default=20, help="warm calls per report")
     parser.add_argument("--breakdowns", default=",".join(BREAKDOWNS))
-    parser.add_argument("--quick", action="store_true",
-                        help="small scale: 90 days, 2,000 paths a day, 100,000 raw events")
-    parser.add_argument("--profile", action="store_true",
-                        help="time each rollup statement and print the stats query plans")
+    parser.add_argument(
+        "--quick", action="store_true", help="small scale: 90 days, 2,000 paths a day, 100,000 raw events"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="time each rollup statement and print the stats query plans"
+    )
     parser.add_argument("--skip-rollup", action="store_true")
     parser.add_argument("--db", type=Path, help="keep the database here (must not exist)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     if args.quick:
-        args.days, args.paths, args.events = min(args.days, 90), min(args.paths, 2_000), min(args.events,
-                                                                                            100_000)
+        args.days, args.paths, args.events = (
+            min(args.days, 90),
+            min(args.paths, 2_000),
+            min(args.events, 100_000),
+        )
     scale = Scale(args.days, args.pageviews, args.paths, args.catalogue or 3 * args.paths, args.events)
     breakdowns = [b for b in args.breakdowns.split(",") if b]
     unknown = [b for b in breakdowns if b not in reports.DIMENSIONS]
@@ -250,10 +276,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def run(path: Path, scale: Scale, breakdowns: list[str], args: argparse.Namespace) -> int:
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"SQLite {sqlite3.sqlite_version}")
-    print(f"scale: {scale.days} days × {scale.pageviews:,} page views/day, {scale.paths:,} distinct "
-          f"paths/day ({scale.catalogue:,} over the range); rollup of {scale.events:,} raw events")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}"
+    )
+    print(
+        f"scale: {scale.days} days × {scale.pageviews:,} page views/day, {scale.paths:,} distinct "
+        f"paths/day ({scale.catalogue:,} over the range); rollup of {scale.events:,} raw events"
+    )
     store = SqliteStore(path)
     await store.open()
     await store.migrate()
@@ -264,19 +293,27 @@ async def run(path: Path, scale: Scale, breakdowns: list[str], args: argparse.Na
     n = fill_daily_tables(path, scale, args.seed)
     with sqlite3.connect(path) as conn:
         conn.execute("ANALYZE")
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("daily_site", "hourly_site", "daily_dimension")}
-        distinct = conn.execute("SELECT count(DISTINCT value) FROM daily_dimension WHERE dimension='pages'"
-                                ).fetchone()[0]
-    print(f"generated {n:,} daily_dimension rows in {time.perf_counter() - t0:.1f} s: "
-          + ", ".join(f"{t} {c:,}" for t, c in counts.items()) + f"; {distinct:,} distinct paths")
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("daily_site", "hourly_site", "daily_dimension")
+        }
+        distinct = conn.execute(
+            "SELECT count(DISTINCT value) FROM daily_dimension WHERE dimension='pages'"
+        ).fetchone()[0]
+    print(
+        f"generated {n:,} daily_dimension rows in {time.perf_counter() - t0:.1f} s: "
+        + ", ".join(f"{t} {c:,}" for t, c in counts.items())
+        + f"; {distinct:,} distinct paths"
+    )
 
     last = FIRST_DAY + timedelta(days=scale.days - 1)
     year = Period(FIRST_DAY, last)
     rolling = Period(FIRST_DAY + timedelta(days=14), last + timedelta(days=14))  # unaligned to months
     results: dict[str, tuple[list[Timing], Timing]] = {}
-    for label, period in ((f"whole range {year.start} .. {year.end}", year),
-                          (f"same length, not month-aligned {rolling.start} .. {rolling.end}", rolling)):
+    for label, period in (
+        (f"whole range {year.start} .. {year.end}", year),
+        (f"same length, not month-aligned {rolling.start} .. {rolling.end}", rolling),
+    ):
         timings, total, _ = await time_reports(path, period, breakdowns, args.repeat)
         results[label] = (timings, total)
         print_reports(label, timings, total)
@@ -297,17 +334,25 @@ async def run(path: Path, scale: Scale, breakdowns: list[str], args: argparse.Na
         rollup_s = time.perf_counter() - t0
         assert done == [(SITE, day.isoformat())], done
         with sqlite3.connect(path) as conn:
-            site_row = conn.execute("SELECT visitors, visits, pageviews, bounces, events FROM daily_site "
-                                    "WHERE site_id = ? AND day = ?", (SITE, day.isoformat())).fetchone()
+            site_row = conn.execute(
+                "SELECT visitors, visits, pageviews, bounces, events FROM daily_site "
+                "WHERE site_id = ? AND day = ?",
+                (SITE, day.isoformat()),
+            ).fetchone()
             kinds = dict(conn.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
-            dims = conn.execute("SELECT count(*) FROM daily_dimension WHERE day = ?", (day.isoformat(),)
-                                ).fetchone()[0]
+            dims = conn.execute(
+                "SELECT count(*) FROM daily_dimension WHERE day = ?", (day.isoformat(),)
+            ).fetchone()[0]
         print(f"  events by kind: {kinds}")
-        print(f"  rolled up: visitors {site_row[0]:,}, visits {site_row[1]:,}, page views {site_row[2]:,}, "
-              f"bounces {site_row[3]:,}, events {site_row[4]:,}; {dims:,} dimension rows")
+        print(
+            f"  rolled up: visitors {site_row[0]:,}, visits {site_row[1]:,}, page views {site_row[2]:,}, "
+            f"bounces {site_row[3]:,}, events {site_row[4]:,}; {dims:,} dimension rows"
+        )
         verdict = "ok" if rollup_s < TARGET_ROLLUP_S else "MISSED"
-        print(f"  rollup of {scale.events:,} events: {rollup_s:.1f} s   target < {TARGET_ROLLUP_S:.0f} s: "
-              f"{verdict}")
+        print(
+            f"  rollup of {scale.events:,} events: {rollup_s:.1f} s   target < {TARGET_ROLLUP_S:.0f} s: "
+            f"{verdict}"
+        )
         if args.profile:
             print("\nrollup statement by statement (a second run of the same day):")
             for name, seconds in rollup_profile(path, day):
@@ -315,11 +360,15 @@ async def run(path: Path, scale: Scale, breakdowns: list[str], args: argparse.Na
 
     print("\nsummary")
     for label, (_, total) in results.items():
-        print(f"  dashboard, {label[:32]:<32} p50 {total.p50:7.1f} ms  p99 {total.p99:7.1f} ms"
-              f"  (target < {TARGET_DASHBOARD_MS:.0f} ms)")
+        print(
+            f"  dashboard, {label[:32]:<32} p50 {total.p50:7.1f} ms  p99 {total.p99:7.1f} ms"
+            f"  (target < {TARGET_DASHBOARD_MS:.0f} ms)"
+        )
     if rollup_s is not None:
-        print(f"  rollup, {scale.events:,} events{'':<17} {rollup_s:7.1f} s{'':<17}"
-              f"(target < {TARGET_ROLLUP_S:.0f} s)")
+        print(
+            f"  rollup, {scale.events:,} events{'':<17} {rollup_s:7.1f} s{'':<17}"
+            f"(target < {TARGET_ROLLUP_S:.0f} s)"
+        )
     return 0
 
 

@@ -20,27 +20,118 @@ SITE = 1
 # -- what the generated traffic looks like ------------------------------------------------
 
 SECTIONS = ("blog", "docs", "products", "guides", "news", "help", "category", "tags")
-CHANNELS = (("direct", 35), ("search", 33), ("referral", 14), ("social", 10), ("campaign", 6),
-            ("email", 2))
-SEARCH_HOSTS = ("www.google.com", "duckduckgo.com", "www.bing.com", "www.ecosia.org",
-                "search.brave.com", "www.qwant.com", "yandex.ru", "www.startpage.com")
-SOCIAL_HOSTS = ("news.ycombinator.com", "www.reddit.com", "t.co", "www.linkedin.com",
-                "mastodon.social", "www.facebook.com", "bsky.app", "lobste.rs", "www.youtube.com")
-BROWSERS = ("Chrome", "Safari", "Mobile Safari", "Firefox", "Edge", "Samsung Internet",
-            "Chrome Mobile", "Opera", "Firefox Mobile", "Brave", "Vivaldi", "DuckDuckGo",
-            "Yandex Browser", "UC Browser", "Chromium")
-OSES = ("Windows", "Mac OS X", "iOS", "Android", "Linux", "Chrome OS", "Ubuntu", "Fedora",
-        "FreeBSD")
+CHANNELS = (("direct", 35), ("search", 33), ("referral", 14), ("social", 10), ("campaign", 6), ("email", 2))
+SEARCH_HOSTS = (
+    "www.google.com",
+    "duckduckgo.com",
+    "www.bing.com",
+    "www.ecosia.org",
+    "search.brave.com",
+    "www.qwant.com",
+    "yandex.ru",
+    "www.startpage.com",
+)
+SOCIAL_HOSTS = (
+    "news.ycombinator.com",
+    "www.reddit.com",
+    "t.co",
+    "www.linkedin.com",
+    "mastodon.social",
+    "www.facebook.com",
+    "bsky.app",
+    "lobste.rs",
+    "www.youtube.com",
+)
+BROWSERS = (
+    "Chrome",
+    "Safari",
+    "Mobile Safari",
+    "Firefox",
+    "Edge",
+    "Samsung Internet",
+    "Chrome Mobile",
+    "Opera",
+    "Firefox Mobile",
+    "Brave",
+    "Vivaldi",
+    "DuckDuckGo",
+    "Yandex Browser",
+    "UC Browser",
+    "Chromium",
+)
+OSES = ("Windows", "Mac OS X", "iOS", "Android", "Linux", "Chrome OS", "Ubuntu", "Fedora", "FreeBSD")
 DEVICES = ("desktop", "mobile", "tablet", "other")
 SCREENS = ("desktop", "mobile", "laptop", "tablet")
-LANGS = ("en", "de", "fr", "es", "nb", "sv", "nl", "it", "pt", "pl", "ja", "zh", "ru", "da", "fi",
-         "cs", "tr", "ko", "uk", "hu", "ro", "el", "he", "ar", "id", "vi", "th", "hi", "bg", "sk",
-         "lt", "lv", "et", "sl", "hr", "sr", "ca", "eu", "gl", "is", "fa", "ms", "bn", "ta", "ur")
-UTM_SOURCES = ("newsletter", "mastodon", "partner", "twitter", "linkedin", "facebook", "podcast",
-               "producthunt", "github", "reddit", "devto", "hn", "youtube", "sponsor", "affiliate")
+LANGS = (
+    "en",
+    "de",
+    "fr",
+    "es",
+    "nb",
+    "sv",
+    "nl",
+    "it",
+    "pt",
+    "pl",
+    "ja",
+    "zh",
+    "ru",
+    "da",
+    "fi",
+    "cs",
+    "tr",
+    "ko",
+    "uk",
+    "hu",
+    "ro",
+    "el",
+    "he",
+    "ar",
+    "id",
+    "vi",
+    "th",
+    "hi",
+    "bg",
+    "sk",
+    "lt",
+    "lv",
+    "et",
+    "sl",
+    "hr",
+    "sr",
+    "ca",
+    "eu",
+    "gl",
+    "is",
+    "fa",
+    "ms",
+    "bn",
+    "ta",
+    "ur",
+)
+UTM_SOURCES = (
+    "newsletter",
+    "mastodon",
+    "partner",
+    "twitter",
+    "linkedin",
+    "facebook",
+    "podcast",
+    "producthunt",
+    "github",
+    "reddit",
+    "devto",
+    "hn",
+    "youtube",
+    "sponsor",
+    "affiliate",
+)
 UTM_MEDIUMS = ("email", "social", "cpc", "referral", "display", "affiliate", "podcast")
-EVENT_NAMES = tuple(f"{c} / {a}" for c in ("video", "form", "cta", "nav", "cart")
-                    for a in ("play", "pause", "submit", "click", "open", "close", "add", "remove"))
+EVENT_NAMES = tuple(
+    f"{c} / {a}"
+    for c in ("video", "form", "cta", "nav", "cart")
+    for a in ("play", "pause", "submit", "click", "open", "close", "add", "remove")
+)
 HOURLY = (2, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 7, 7, 7, 7, 7, 6, 6, 6, 6, 5, 4, 3)
 
 
@@ -105,9 +196,15 @@ class Scale:
 
 def visit_catalogues(scale: Scale) -> list[tuple[Catalogue, float]]:
     """Visit-level dimensions and the share of visits that have a value."""
-    hosts = (*SEARCH_HOSTS, *SOCIAL_HOSTS,
-             *(f"{w}{n}.example.{tld}" for n in range(600)
-               for w, tld in (("blog", "org"), ("news", "com"), ("www.site", "net"))))
+    hosts = (
+        *SEARCH_HOSTS,
+        *SOCIAL_HOSTS,
+        *(
+            f"{w}{n}.example.{tld}"
+            for n in range(600)
+            for w, tld in (("blog", "org"), ("news", "com"), ("www.site", "net"))
+        ),
+    )
     campaigns = tuple(f"{k}-{n:03d}" for n in range(100) for k in ("spring", "launch", "promo"))
     countries = tuple(f"{chr(97 + a)}{chr(97 + b)}" for a in range(26) for b in range(0, 26, 4))[:150]
     return [
@@ -127,9 +224,11 @@ def visit_catalogues(scale: Scale) -> list[tuple[Catalogue, float]]:
 
 def action_catalogues() -> list[tuple[Catalogue, float]]:
     """Interaction dimensions and their share of a day's events."""
-    outlinks = tuple(f"https://{h}/{p}" for h in ("github.com", "example.org", "docs.python.org",
-                                                   "en.wikipedia.org", "youtube.com")
-                     for p in range(400))
+    outlinks = tuple(
+        f"https://{h}/{p}"
+        for h in ("github.com", "example.org", "docs.python.org", "en.wikipedia.org", "youtube.com")
+        for p in range(400)
+    )
     downloads = tuple(f"https://cdn.example.com/files/report-{n:03d}.pdf" for n in range(150))
     searches = tuple(f"query {n} {SECTIONS[n % len(SECTIONS)]}" for n in range(20000))
     return [
@@ -142,12 +241,17 @@ def action_catalogues() -> list[tuple[Catalogue, float]]:
 
 # -- the daily tables ---------------------------------------------------------------------
 
-DIM_SQL = ("INSERT INTO daily_dimension (site_id, dimension, day, value, visitors, visits, pageviews, "
-           "entries, exits, bounces, duration_s, events) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
-SITE_SQL = ("INSERT INTO daily_site (site_id, day, visitors, visits, pageviews, bounces, duration_s, "
-            "events) VALUES (?,?,?,?,?,?,?,?)")
-HOUR_SQL = ("INSERT INTO hourly_site (site_id, day, hour, visitors, visits, pageviews, events) "
-            "VALUES (?,?,?,?,?,?,?)")
+DIM_SQL = (
+    "INSERT INTO daily_dimension (site_id, dimension, day, value, visitors, visits, pageviews, "
+    "entries, exits, bounces, duration_s, events) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+SITE_SQL = (
+    "INSERT INTO daily_site (site_id, day, visitors, visits, pageviews, bounces, duration_s, "
+    "events) VALUES (?,?,?,?,?,?,?,?)"
+)
+HOUR_SQL = (
+    "INSERT INTO hourly_site (site_id, day, hour, visitors, visits, pageviews, events) VALUES (?,?,?,?,?,?,?)"
+)
 
 
 def _coin(rng: random.Random, x: float) -> int:
@@ -167,14 +271,20 @@ def page_rows(day: str, scale: Scale, pages: Catalogue, rng: random.Random) -> l
         entries = min(visits, _coin(rng, pv * landing))
         exits = min(visits, _coin(rng, pv * 0.4))
         bounces = min(entries, _coin(rng, entries * 0.45))
-        rows.append((SITE, "pages", day, pages.values[rank], visitors, visits, pv, entries, exits,
-                     bounces, 0, 0))
+        rows.append(
+            (SITE, "pages", day, pages.values[rank], visitors, visits, pv, entries, exits, bounces, 0, 0)
+        )
     return rows
 
 
-def day_tables(index: int, scale: Scale, pages: Catalogue, visit_dims: list[tuple[Catalogue, float]],
-               action_dims: list[tuple[Catalogue, float]], seed: int
-               ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def day_tables(
+    index: int,
+    scale: Scale,
+    pages: Catalogue,
+    visit_dims: list[tuple[Catalogue, float]],
+    action_dims: list[tuple[Catalogue, float]],
+    seed: int,
+) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """One day: its ``daily_site`` row, ``hourly_site`` rows and ``daily_dimension`` rows."""
     rng = random.Random(seed * 100003 + index)
     day = (FIRST_DAY + timedelta(days=index)).isoformat()
@@ -192,8 +302,22 @@ def day_tables(index: int, scale: Scale, pages: Catalogue, visit_dims: list[tupl
                 continue
             b = min(n, _coin(rng, n * 0.45))
             d = _coin(rng, n * 75 * weekday)
-            rows.append((SITE, cat.name, day, cat.values[rank], n - n // 6, n, _coin(rng, n * 2.5), 0, 0,
-                         b, d, _coin(rng, n * 0.3)))
+            rows.append(
+                (
+                    SITE,
+                    cat.name,
+                    day,
+                    cat.values[rank],
+                    n - n // 6,
+                    n,
+                    _coin(rng, n * 2.5),
+                    0,
+                    0,
+                    b,
+                    d,
+                    _coin(rng, n * 0.3),
+                )
+            )
             if cat.name == "channels":
                 duration += d
     events = round(scale.pageviews * 0.12 * weekday)
@@ -211,8 +335,13 @@ def day_tables(index: int, scale: Scale, pages: Catalogue, visit_dims: list[tupl
 
 
 def fill_daily_tables(path: Path, scale: Scale, seed: int) -> int:
-    pages = Catalogue("pages", tuple(path_name(r) for r in range(scale.catalogue)),
-                      core=scale.paths // 2, tail=scale.paths - scale.paths // 2, s=1.0)
+    pages = Catalogue(
+        "pages",
+        tuple(path_name(r) for r in range(scale.catalogue)),
+        core=scale.paths // 2,
+        tail=scale.paths - scale.paths // 2,
+        s=1.0,
+    )
     visit_dims, action_dims = visit_catalogues(scale), action_catalogues()
     conn = _bulk(path)
     n = 0
@@ -241,12 +370,33 @@ def _bulk(path: Path) -> sqlite3.Connection:
 
 # -- one day of raw events ----------------------------------------------------------------
 
-EVENT_COLUMNS = ("site_id", "ts_ms", "day", "visitor", "kind", "path", "title", "referrer_host",
-                 "referrer_path", "utm_source", "utm_medium", "utm_campaign", "browser",
-                 "browser_major", "os", "device", "screen", "language", "country", "event_category",
-                 "event_action", "target", "search_query", "new_visit")
-EVENT_SQL = (f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
-             f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})")
+EVENT_COLUMNS = (
+    "site_id",
+    "ts_ms",
+    "day",
+    "visitor",
+    "kind",
+    "path",
+    "title",
+    "referrer_host",
+    "referrer_path",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "browser",
+    "browser_major",
+    "os",
+    "device",
+    "screen",
+    "language",
+    "country",
+    "event_category",
+    "event_action",
+    "target",
+    "search_query",
+    "new_visit",
+)
+EVENT_SQL = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
 
 
 class Picker:
@@ -295,8 +445,15 @@ def raw_events(day: date, scale: Scale, seed: int) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
     while len(rows) < scale.events:
         visitor = rng.getrandbits(62)
-        ua = (browser(), str(rng.randint(100, 131)), os_(), device(), screen(), lang(),
-              country() if rng.random() < 0.3 else None)
+        ua = (
+            browser(),
+            str(rng.randint(100, 131)),
+            os_(),
+            device(),
+            screen(),
+            lang(),
+            country() if rng.random() < 0.3 else None,
+        )
         t = start_ms + hour() * 3_600_000 + rng.randrange(3_600_000)
         for _ in range(1 if rng.random() < 0.85 else rng.randint(2, 3)):
             ch = channel()
@@ -305,8 +462,11 @@ def raw_events(day: date, scale: Scale, seed: int) -> list[tuple[Any, ...]]:
             utm: tuple[str | None, str | None, str | None] = (None, None, None)
             entry = page()
             if ch in ("campaign", "email"):
-                utm = ("newsletter" if ch == "email" else source(), "email" if ch == "email" else "social",
-                       f"promo-{rng.randrange(30):02d}")
+                utm = (
+                    "newsletter" if ch == "email" else source(),
+                    "email" if ch == "email" else "social",
+                    f"promo-{rng.randrange(30):02d}",
+                )
                 entry += f"?utm_source={utm[0]}&utm_medium={utm[1]}&utm_campaign={utm[2]}"
             bounce = rng.random() < 0.45
             views = 1 if bounce else 2 + min(int(rng.expovariate(0.6)), 30)
@@ -315,15 +475,52 @@ def raw_events(day: date, scale: Scale, seed: int) -> list[tuple[Any, ...]]:
                 if t >= end_ms:
                     break
                 path = entry if n == 0 else page()
-                rows.append((SITE, t, dayiso, visitor, "pageview", path, None, host if first else None,
-                             "/" if first and host else None, *(utm if first else (None, None, None)),
-                             *ua, None, None, None, None, 0))
+                rows.append(
+                    (
+                        SITE,
+                        t,
+                        dayiso,
+                        visitor,
+                        "pageview",
+                        path,
+                        None,
+                        host if first else None,
+                        "/" if first and host else None,
+                        *(utm if first else (None, None, None)),
+                        *ua,
+                        None,
+                        None,
+                        None,
+                        None,
+                        0,
+                    )
+                )
                 first = False
                 stay = 5_000 + int(rng.expovariate(1 / 60_000))
                 for k in range(min(stay // 30_000, 4)):  # a heartbeat every 30 s of the stay
                     if t + (k + 1) * 30_000 < end_ms:
-                        rows.append((SITE, t + (k + 1) * 30_000, dayiso, visitor, "ping", path, None,
-                                     None, None, None, None, None, *ua, None, None, None, None, 0))
+                        rows.append(
+                            (
+                                SITE,
+                                t + (k + 1) * 30_000,
+                                dayiso,
+                                visitor,
+                                "ping",
+                                path,
+                                None,
+                                None,
+                                None,
+                                None,
+                                None,
+                                None,
+                                *ua,
+                                None,
+                                None,
+                                None,
+                                None,
+                                0,
+                            )
+                        )
                 if not bounce and rng.random() < 0.35:
                     kind = action()
                     category = act = target = text = None
@@ -335,8 +532,28 @@ def raw_events(day: date, scale: Scale, seed: int) -> list[tuple[Any, ...]]:
                         target = f"https://cdn.example.com/files/report-{rng.randrange(60):03d}.pdf"
                     else:
                         text = query_text()
-                    rows.append((SITE, t + stay // 2, dayiso, visitor, kind, path, None, None, None,
-                                 None, None, None, *ua, category, act, target, text, 0))
+                    rows.append(
+                        (
+                            SITE,
+                            t + stay // 2,
+                            dayiso,
+                            visitor,
+                            kind,
+                            path,
+                            None,
+                            None,
+                            None,
+                            None,
+                            None,
+                            None,
+                            *ua,
+                            category,
+                            act,
+                            target,
+                            text,
+                            0,
+                        )
+                    )
                 t += stay
             t += 1_900_000 + rng.randrange(7_200_000)  # the next visit: after 30 minutes
             if t >= end_ms:
@@ -354,5 +571,3 @@ def fill_events(path: Path, rows: list[tuple[Any, ...]]) -> None:
         conn.execute("COMMIT")
     finally:
         conn.close()
-
-

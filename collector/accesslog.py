@@ -43,10 +43,19 @@ class AccessLog:
         finally:
             forwarded = b",".join(v for k, v in scope["headers"] if k == b"x-forwarded-for")
             client = scope.get("client")
-            masked = masked_client_ip(client[0] if client else None,
-                                      forwarded.decode("latin-1") or None,
-                                      self.proxies, self.mask_bytes)
+            masked = masked_client_ip(
+                client[0] if client else None,
+                forwarded.decode("latin-1") or None,
+                self.proxies,
+                self.mask_bytes,
+            )
             path = _USER_REF.sub(r"\1-", scope.get("path", "")[:200])
             path = path.encode("ascii", "backslashreplace").decode()
-            log.info('%s "%s %s" %d %.1fms', masked, scope.get("method", "-"), path, status,
-                     (time.perf_counter() - started) * 1000)
+            log.info(
+                '%s "%s %s" %d %.1fms',
+                masked,
+                scope.get("method", "-"),
+                path,
+                status,
+                (time.perf_counter() - started) * 1000,
+            )

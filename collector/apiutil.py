@@ -21,8 +21,12 @@ class ApiError(Exception):
 
 
 def json_response(payload: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(payload), status_code=status, media_type="application/json",
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        orjson.dumps(payload),
+        status_code=status,
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 async def site_for_bearer(request: Request, scopes: tuple[str, ...]) -> Site:
@@ -48,8 +52,9 @@ async def site_for_bearer(request: Request, scopes: tuple[str, ...]) -> Site:
 SiteHandler = Callable[[Request, Site], Awaitable[Response]]
 
 
-def with_site(scopes: tuple[str, ...], handler: SiteHandler,
-              bad_request: tuple[type[Exception], ...] = ()) -> Callable[[Request], Awaitable[Response]]:
+def with_site(
+    scopes: tuple[str, ...], handler: SiteHandler, bad_request: tuple[type[Exception], ...] = ()
+) -> Callable[[Request], Awaitable[Response]]:
     """Authorise, run ``handler``, and map errors to JSON (``bad_request`` ones to 400)."""
 
     async def wrapped(request: Request) -> Response:

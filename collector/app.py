@@ -39,8 +39,11 @@ log = logging.getLogger("collector")
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else None
-    return JSONResponse({"error": _PHRASES.get(status, "error"), "detail": detail},
-                        status_code=status, headers=getattr(exc, "headers", None))
+    return JSONResponse(
+        {"error": _PHRASES.get(status, "error"), "detail": detail},
+        status_code=status,
+        headers=getattr(exc, "headers", None),
+    )
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -61,8 +64,7 @@ class CollectorApp(Starlette):
     short_cut: ASGIApp  # set by create_app: the endpoint, or the access log around it
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] == "http" and scope["method"] == "GET"
-                and scope["path"] in endpoint.BEACON_PATHS):
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in endpoint.BEACON_PATHS:
             scope["app"] = self
             await self.short_cut(scope, receive, send)
             return
@@ -96,8 +98,7 @@ def create_app(
         writer.start()
         tasks: asyncio.Task[None] | None = None
         if run_maintenance:
-            tasks = asyncio.create_task(run_tasks(task_table(store, ingestor.salts, settings,
-                                                             clock)))
+            tasks = asyncio.create_task(run_tasks(task_table(store, ingestor.salts, settings, clock)))
         try:
             yield
         finally:
@@ -110,17 +111,20 @@ def create_app(
 
     middleware = []
     if settings.access_log:
-        middleware.append(Middleware(AccessLog, proxies=settings.trusted_proxies,
-                                     mask_bytes=settings.ip_mask_bytes))
+        middleware.append(
+            Middleware(AccessLog, proxies=settings.trusted_proxies, mask_bytes=settings.ip_mask_bytes)
+        )
     app = CollectorApp(
         routes=ROUTES,
         middleware=middleware,
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
-    app.short_cut = (AccessLog(endpoint.beacon, proxies=settings.trusted_proxies,
-                               mask_bytes=settings.ip_mask_bytes)
-                     if settings.access_log else endpoint.beacon)
+    app.short_cut = (
+        AccessLog(endpoint.beacon, proxies=settings.trusted_proxies, mask_bytes=settings.ip_mask_bytes)
+        if settings.access_log
+        else endpoint.beacon
+    )
     app.state.settings = settings
     app.state.store = store
     app.state.metrics = metrics

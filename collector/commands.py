@@ -51,8 +51,13 @@ def _check_timezone(name: str) -> str:
 
 
 def _site_dict(site: Site) -> dict[str, Any]:
-    return {"id": site.id, "name": site.name, "domains": list(site.domains),
-            "timezone": site.timezone, "settings": dataclasses.asdict(site.settings)}
+    return {
+        "id": site.id,
+        "name": site.name,
+        "domains": list(site.domains),
+        "timezone": site.timezone,
+        "settings": dataclasses.asdict(site.settings),
+    }
 
 
 async def get_site(store: Store, site_id: int) -> Site:
@@ -66,15 +71,27 @@ async def get_site(store: Store, site_id: int) -> Site:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    settings = dataclasses.replace(settings, host=args.host or settings.host,
-                                   port=args.port or settings.port,
-                                   workers=args.workers or settings.workers)
+    settings = dataclasses.replace(
+        settings,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.workers,
+    )
     with_store(settings, lambda store: _return(0))  # migrate before workers start
-    print(f"collector listening on http://{settings.host}:{settings.port}; {native.summary()}",
-          file=sys.stderr)
-    uvicorn.run("collector.app:app_from_env", factory=True, host=settings.host,
-                port=settings.port, workers=settings.workers, access_log=False,
-                log_config=None, proxy_headers=False, server_header=False)
+    print(
+        f"collector listening on http://{settings.host}:{settings.port}; {native.summary()}", file=sys.stderr
+    )
+    uvicorn.run(
+        "collector.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        access_log=False,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+    )
     return 0
 
 
@@ -153,8 +170,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
         if await store.get_user(args.name) is not None:
             raise CliError(f"user {args.name!r} exists")
         await store.add_user(args.name, hash_password(password), args.admin, system_clock())
-        await store.audit("cli", "user.add", orjson.dumps({"name": args.name}).decode(),
-                          system_clock())
+        await store.audit("cli", "user.add", orjson.dumps({"name": args.name}).decode(), system_clock())
         print(f"user {args.name} added")
         return 0
 
@@ -166,9 +182,12 @@ def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
         await get_site(store, args.site)
         token = new_token()
         await store.add_token(token_hash(token), args.site, args.scope, args.label, system_clock())
-        await store.audit("cli", "token.create",
-                          orjson.dumps({"site": args.site, "scope": args.scope}).decode(),
-                          system_clock())
+        await store.audit(
+            "cli",
+            "token.create",
+            orjson.dumps({"site": args.site, "scope": args.scope}).decode(),
+            system_clock(),
+        )
         print(token)
         return 0
 
@@ -235,8 +254,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         else:
             Path(args.output).write_bytes(payload)
             print(f"wrote {len(payload)} bytes to {args.output}", file=sys.stderr)
-        await store.audit("cli", "export", orjson.dumps({"site": site.id, "from": str(period.start),
-                                                         "to": str(period.end)}).decode(), system_clock())
+        await store.audit(
+            "cli",
+            "export",
+            orjson.dumps({"site": site.id, "from": str(period.start), "to": str(period.end)}).decode(),
+            system_clock(),
+        )
         return 0
 
     return with_store(settings, work)
@@ -250,8 +273,10 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
         aggregates = await purge_aggregates(store, system_clock)
         salts = await SaltRing(store).purge(system_clock())
         audit = await store.purge_audit(system_clock() - settings.audit_retention_days * 86400)
-        print(f"deleted {events} raw events and {aggregates} daily rows past retention, "
-              f"{salts} old salts and {audit} audit entries")
+        print(
+            f"deleted {events} raw events and {aggregates} daily rows past retention, "
+            f"{salts} old salts and {audit} audit entries"
+        )
         return 0
 
     return with_store(settings, work)
@@ -262,8 +287,9 @@ def cmd_bootstrap(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(store: Store) -> int:
         if not await store.list_sites():
-            site = await store.add_site("Demo site", ["localhost", "127.0.0.1", "demo.example"],
-                                        "UTC", system_clock())
+            site = await store.add_site(
+                "Demo site", ["localhost", "127.0.0.1", "demo.example"], "UTC", system_clock()
+            )
             print(f"created demo site {site.id} (domains localhost, 127.0.0.1, demo.example)")
         if await store.get_user("admin") is None:
             password = secrets.token_urlsafe(12)
@@ -279,8 +305,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(store: Store) -> int:
         await get_site(store, args.site)
-        counts = await run_demo(store, settings, args.site, days=args.days,
-                                visits_per_day=args.visits, seed=args.seed)
+        counts = await run_demo(
+            store, settings, args.site, days=args.days, visits_per_day=args.visits, seed=args.seed
+        )
         print(", ".join(f"{k}: {v}" for k, v in counts.items()))
         return 0
 

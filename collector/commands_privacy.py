@@ -38,8 +38,12 @@ def cmd_exclude(args: argparse.Namespace, settings: Settings) -> int:
         if rules != site.settings.exclusions:
             site = dataclasses.replace(site, settings=dataclasses.replace(site.settings, exclusions=rules))
             await store.update_site(site.id, site.name, site.domains, site.timezone, site.settings)
-            await store.audit("cli", "exclusions.set",
-                              orjson.dumps({"site": site.id, "rules": list(rules)}).decode(), clock())
+            await store.audit(
+                "cli",
+                "exclusions.set",
+                orjson.dumps({"site": site.id, "rules": list(rules)}).decode(),
+                clock(),
+            )
         matches = await privacy_tools.preview(store, site)
         if not matches:
             print("no exclusion rules")
@@ -50,8 +54,9 @@ def cmd_exclude(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{m.rule}\tapplies to new requests only (raw events keep no User-Agent or address)")
         if not args.apply:
             return 0
-        if not args.yes and not _confirm("remove the matching events and roll their days up again? "
-                                         "type 'yes':", "yes"):
+        if not args.yes and not _confirm(
+            "remove the matching events and roll their days up again? type 'yes':", "yes"
+        ):
             raise CliError("not confirmed (use --yes when not at a terminal)")
         gone = await privacy_tools.apply_exclusions(store, settings, clock, site, "cli")
         print(f"removed {sum(gone.values())} raw events; rolled up {len(gone)} days again")
@@ -74,8 +79,11 @@ def cmd_erase(args: argparse.Namespace, settings: Settings) -> int:
     async def work(store: Store) -> int:
         site = await get_site(store, args.site)
         span = "all its days" if args.date_from is None and args.date_to is None else f"{first} to {last}"
-        if not args.yes and not _confirm(f"erase everything collected for site {site.id} ({site.name}), "
-                                         f"{span}? type the site id to confirm:", str(site.id)):
+        if not args.yes and not _confirm(
+            f"erase everything collected for site {site.id} ({site.name}), "
+            f"{span}? type the site id to confirm:",
+            str(site.id),
+        ):
             raise CliError("not confirmed (use --yes when not at a terminal)")
         rows = await privacy_tools.erase(store, system_clock, site, first, last, "cli")
         print(f"erased {rows} rows of site {site.id} ({span})")

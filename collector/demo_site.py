@@ -118,8 +118,10 @@ async def optout(request: Request) -> Response:
         return json_response({"error": "not found", "detail": "no site 1: run `collector bootstrap`"}, 404)
     host = (request.url.hostname or "").lower()
     if not host_matches(host, site.domains):
-        return json_response({"error": "forbidden",
-                              "detail": "the demo backend answers only on a host that site 1 counts"}, 403)
+        return json_response(
+            {"error": "forbidden", "detail": "the demo backend answers only on a host that site 1 counts"},
+            403,
+        )
     # A real backend would call PUT/DELETE /api/v1/sites/1/optouts/{user} with its token;
     # this is what that API does with it: only a keyed hash of the user reference is kept.
     user_hash = user_ref_hash(site.secret, user)
@@ -132,6 +134,7 @@ async def optout(request: Request) -> Response:
 
 def when_enabled(handler: Handler) -> Handler:
     """The handler when ``COLLECTOR_DEMO`` is on; a 404 otherwise."""
+
     async def guarded(request: Request) -> Response:
         if not request.app.state.settings.demo:
             return not_found()

@@ -52,8 +52,7 @@ class Rule:
     def retroactive(self) -> bool:
         return self.kind in RETROACTIVE
 
-    def matches(self, path: str | None, referrer_host: str | None, user_agent: str,
-                masked_ip: str) -> bool:
+    def matches(self, path: str | None, referrer_host: str | None, user_agent: str, masked_ip: str) -> bool:
         if self.kind == "path":
             return path is not None and fnmatchcase(path, self.pattern)
         if self.kind == "referrer":

@@ -45,8 +45,11 @@ def _csv(rows: list[dict[str, Any]]) -> str:
 
 def as_zip(data: dict[str, Any]) -> bytes:
     summary = {k: v for k, v in data["summary"].items() if k != "previous"}
-    files = {"summary.csv": _csv([summary]), "timeseries.csv": _csv(data["timeseries"]),
-             "dropped.csv": _csv(data["dropped"])}
+    files = {
+        "summary.csv": _csv([summary]),
+        "timeseries.csv": _csv(data["timeseries"]),
+        "dropped.csv": _csv(data["dropped"]),
+    }
     files.update({f"breakdown-{name}.csv": _csv(rows) for name, rows in data["breakdowns"].items()})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -21,5 +21,4 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    return PlainTextResponse(request.app.state.metrics.render(),
-                             media_type="text/plain; version=0.0.4")
+    return PlainTextResponse(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4")

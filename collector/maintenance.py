@@ -65,20 +65,32 @@ def task_table(store: Store, salts: SaltRing, settings: Settings, clock: Clock) 
     return [
         Task("roll up days that received events", lambda: rollup(store, settings, clock), interval),
         Task("delete visitor salts older than yesterday", lambda: salts.purge(clock()), interval),
-        Task("delete raw events past their retention",
-             lambda: purge_raw_events(store, settings, clock), max(interval, 3600.0)),
-        Task("delete daily aggregates past their retention",
-             lambda: purge_aggregates(store, clock), max(interval, 3600.0)),
-        Task("delete expired dashboard sessions",
-             lambda: store.accounts().delete_expired_sessions(clock()), max(interval, 3600.0)),
-        Task("delete audit entries past their retention",
-             lambda: store.purge_audit(clock() - settings.audit_retention_days * 86400),
-             max(interval, 3600.0)),
+        Task(
+            "delete raw events past their retention",
+            lambda: purge_raw_events(store, settings, clock),
+            max(interval, 3600.0),
+        ),
+        Task(
+            "delete daily aggregates past their retention",
+            lambda: purge_aggregates(store, clock),
+            max(interval, 3600.0),
+        ),
+        Task(
+            "delete expired dashboard sessions",
+            lambda: store.accounts().delete_expired_sessions(clock()),
+            max(interval, 3600.0),
+        ),
+        Task(
+            "delete audit entries past their retention",
+            lambda: store.purge_audit(clock() - settings.audit_retention_days * 86400),
+            max(interval, 3600.0),
+        ),
     ]
 
 
-async def run_tasks(tasks: list[Task], sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                    tick_s: float = 1.0) -> None:
+async def run_tasks(
+    tasks: list[Task], sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, tick_s: float = 1.0
+) -> None:
     """Run each task once at start, then every ``period_s``; a failure is logged, not fatal."""
     due = [0.0] * len(tasks)
     elapsed = 0.0

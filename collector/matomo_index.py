@@ -50,5 +50,7 @@ async def index(request: Request) -> Response:
     if handler is None:
         return PlainTextResponse(
             "unsupported request: /index.php serves module=API (Reporting API) and "
-            "module=CoreAdminHome&action=optOutJS\n", status_code=400)
+            "module=CoreAdminHome&action=optOutJS\n",
+            status_code=400,
+        )
     return await handler(request)

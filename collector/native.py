@@ -76,8 +76,10 @@ def summary() -> str:
     found = list(states().values())
     compiled = found.count(COMPILED)
     if found.count(STALE):
-        return (f"{found.count(STALE)} compiled module(s) older than their source "
-                f"(rebuild: make build): {', '.join(stale())}")
+        return (
+            f"{found.count(STALE)} compiled module(s) older than their source "
+            f"(rebuild: make build): {', '.join(stale())}"
+        )
     if compiled == len(found):
         return f"request path compiled (mypyc, {compiled} modules)"
     if compiled == 0:

@@ -30,8 +30,9 @@ def _user_ref(request: Request) -> str:
 
 
 async def opt_out(request: Request, site: Site) -> Response:
-    await request.app.state.store.add_optout(site.id, user_ref_hash(site.secret, _user_ref(request)),
-                                             request.app.state.clock())
+    await request.app.state.store.add_optout(
+        site.id, user_ref_hash(site.secret, _user_ref(request)), request.app.state.clock()
+    )
     return Response(status_code=204)
 
 

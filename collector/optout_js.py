@@ -40,18 +40,18 @@ FONT_FAMILY = re.compile(r"[A-Za-z0-9 ,'\"-]{1,100}")
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "intro": "This website counts visits without cookies and without storing your IP address. "
-                 "You may choose not to have your visits counted at all.",
+        "You may choose not to have your visits counted at all.",
         "optedOutIntro": "Your visits to this website are not counted. The choice is kept in this "
-                         "browser only (no cookie): clearing this site's data undoes it.",
+        "browser only (no cookie): clearing this site's data undoes it.",
         "notOptedOut": "You are not opted out. Uncheck this box to opt-out.",
         "optedOut": "You are currently opted out. Check this box to opt-in.",
     },
     "nb": {
         "intro": "Dette nettstedet teller besøk uten informasjonskapsler og uten å lagre IP-adressen "
-                 "din. Du kan velge at besøkene dine ikke skal telles i det hele tatt.",
+        "din. Du kan velge at besøkene dine ikke skal telles i det hele tatt.",
         "optedOutIntro": "Besøkene dine på dette nettstedet telles ikke. Valget er lagret bare i denne "
-                         "nettleseren (ingen informasjonskapsel): sletter du nettstedets data, "
-                         "oppheves det.",
+        "nettleseren (ingen informasjonskapsel): sletter du nettstedets data, "
+        "oppheves det.",
         "notOptedOut": "Besøkene dine telles. Fjern haken for å reservere deg.",
         "optedOut": "Du har reservert deg. Sett en hake for å bli telt igjen.",
     },
@@ -120,8 +120,13 @@ def settings_for(params: dict[str, str], accept_language: str) -> dict[str, Any]
 def script_json(value: Any) -> str:
     """JSON that is safe anywhere in a script, even inside an HTML ``<script>`` element."""
     text = orjson.dumps(value).decode()
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(raw, escaped)
     return text
 
@@ -139,10 +144,14 @@ async def opt_out_js(request: Request) -> Response:
     except BadParameter as exc:
         return json_response({"error": "bad request", "detail": str(exc)}, 400)
     body = template().replace(PLACEHOLDER, script_json(settings))
-    return Response(body, media_type=MEDIA_TYPE, headers={
-        "Cache-Control": CACHE_CONTROL,
-        "Vary": "Accept-Language",
-        "X-Content-Type-Options": "nosniff",
-        "Cross-Origin-Resource-Policy": "cross-origin",
-        "Access-Control-Allow-Origin": "*",
-    })
+    return Response(
+        body,
+        media_type=MEDIA_TYPE,
+        headers={
+            "Cache-Control": CACHE_CONTROL,
+            "Vary": "Accept-Language",
+            "X-Content-Type-Options": "nosniff",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+            "Access-Control-Allow-Origin": "*",
+        },
+    )

@@ -28,8 +28,10 @@ class RuleMatches:
 async def preview(store: Store, site: Site) -> list[RuleMatches]:
     """How many stored raw events (all within the raw retention window) each of the
     site's rules matches, per day."""
-    return [RuleMatches(rule, await store.count_excluded(site.id, rule))
-            for rule in compile_rules(site.settings.exclusions)]
+    return [
+        RuleMatches(rule, await store.count_excluded(site.id, rule))
+        for rule in compile_rules(site.settings.exclusions)
+    ]
 
 
 async def _reroll(store: Store, settings: Settings, clock: Clock, site_id: int, days: list[str]) -> None:
@@ -38,22 +40,34 @@ async def _reroll(store: Store, settings: Settings, clock: Clock, site_id: int, 
         await store.rollup(sites, clock(), [(site_id, d) for d in sorted(days)])
 
 
-async def apply_exclusions(store: Store, settings: Settings, clock: Clock, site: Site,
-                           actor: str, ip: str = "") -> dict[str, int]:
+async def apply_exclusions(
+    store: Store, settings: Settings, clock: Clock, site: Site, actor: str, ip: str = ""
+) -> dict[str, int]:
     """Remove the stored raw events the site's rules match and roll their days up again,
     so the daily tables agree with the rules. Returns the removed count per day."""
     removed = await store.delete_excluded(site.id, compile_rules(site.settings.exclusions))
     await _reroll(store, settings, clock, site.id, list(removed))
-    await store.audit(actor, "exclusions.apply", orjson.dumps(
-        {"site": site.id, "removed": sum(removed.values()), "days": len(removed)}).decode(), clock(), ip)
+    await store.audit(
+        actor,
+        "exclusions.apply",
+        orjson.dumps({"site": site.id, "removed": sum(removed.values()), "days": len(removed)}).decode(),
+        clock(),
+        ip,
+    )
     return removed
 
 
-async def erase(store: Store, clock: Clock, site: Site, first: str, last: str, actor: str,
-                ip: str = "") -> int:
+async def erase(
+    store: Store, clock: Clock, site: Site, first: str, last: str, actor: str, ip: str = ""
+) -> int:
     """Delete everything collected for the site from ``first`` to ``last`` (its days,
     inclusive): raw events, daily tables, drop counters."""
     removed = await store.erase(site.id, first, last)
-    await store.audit(actor, "erase", orjson.dumps(
-        {"site": site.id, "from": first, "to": last, "rows": removed}).decode(), clock(), ip)
+    await store.audit(
+        actor,
+        "erase",
+        orjson.dumps({"site": site.id, "from": first, "to": last, "rows": removed}).decode(),
+        clock(),
+        ip,
+    )
     return removed

@@ -82,47 +82,79 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database", "sqlite:///./data/collector.sqlite3",
-            "Where data lives: `sqlite:///PATH` (relative to the working directory) "
-            "or `sqlite:////ABSOLUTE/PATH`."),
+    Setting(
+        "database",
+        "sqlite:///./data/collector.sqlite3",
+        "Where data lives: `sqlite:///PATH` (relative to the working directory) "
+        "or `sqlite:////ABSOLUTE/PATH`.",
+    ),
     Setting("host", "127.0.0.1", "Address `collector serve` listens on."),
     Setting("port", "8000", "Port `collector serve` listens on.", int),
     Setting("workers", "1", "Worker processes for `collector serve`.", _positive_int),
-    Setting("writer", "process",
-            "Where `serve` commits tracked requests to SQLite: `process` (a writer process "
-            "per worker, so commits run beside the event loop, not between its requests) or "
-            "`thread` (a thread of the worker: one process less, ~15% less throughput).",
-            _writer),
-    Setting("secret_key", "",
-            "Instance secret (for signing dashboard sessions). Generated into the data "
-            "directory (`secret_key` file, mode 0600) when empty.", _str, True),
-    Setting("trusted_proxies", "",
-            "Comma-separated CIDRs whose `X-Forwarded-For` is believed (default: none; "
-            "the socket peer is the client).", _networks),
-    Setting("ip_mask_bytes", "2",
-            "IP anonymisation level, 1-3: IPv4 drops that many last octets; IPv6 keeps "
-            "64, 48 or 24 bits.", _mask_bytes),
-    Setting("raw_retention_days", "30",
-            "Default days raw events are kept before `purge` deletes them (a site may "
-            "override it).", _positive_int),
-    Setting("audit_retention_days", "400",
-            "Days entries of the audit log (logins, users, tokens, settings, exports, erasures, "
-            "exclusions) are kept.", _positive_int),
-    Setting("rollup_interval_s", "60",
-            "Seconds between background maintenance runs in `serve` (deleting expired "
-            "visitor salts; raw-event retention runs hourly).", _positive_int),
-    Setting("demo", "false",
-            "Serve the demo website at `/demo/` (tracked as site 1, with an unauthenticated "
-            "opt-out backend): `make run` turns it on; keep it off in production.", _bool),
-    Setting("access_log", "true",
-            "Write the collector's own access log (masked IPs only) to stderr.", _bool),
-    Setting("max_body_bytes", "65536", "Largest accepted tracking request body.",
-            _positive_int),
-    Setting("max_bulk_requests", "100", "Most requests accepted in one bulk body.",
-            _positive_int),
-    Setting("referrer_spam_file", "",
-            "Optional file of extra referrer-spam domains (one a line), added to the "
-            "built-in list."),
+    Setting(
+        "writer",
+        "process",
+        "Where `serve` commits tracked requests to SQLite: `process` (a writer process "
+        "per worker, so commits run beside the event loop, not between its requests) or "
+        "`thread` (a thread of the worker: one process less, ~15% less throughput).",
+        _writer,
+    ),
+    Setting(
+        "secret_key",
+        "",
+        "Instance secret (for signing dashboard sessions). Generated into the data "
+        "directory (`secret_key` file, mode 0600) when empty.",
+        _str,
+        True,
+    ),
+    Setting(
+        "trusted_proxies",
+        "",
+        "Comma-separated CIDRs whose `X-Forwarded-For` is believed (default: none; "
+        "the socket peer is the client).",
+        _networks,
+    ),
+    Setting(
+        "ip_mask_bytes",
+        "2",
+        "IP anonymisation level, 1-3: IPv4 drops that many last octets; IPv6 keeps 64, 48 or 24 bits.",
+        _mask_bytes,
+    ),
+    Setting(
+        "raw_retention_days",
+        "30",
+        "Default days raw events are kept before `purge` deletes them (a site may override it).",
+        _positive_int,
+    ),
+    Setting(
+        "audit_retention_days",
+        "400",
+        "Days entries of the audit log (logins, users, tokens, settings, exports, erasures, "
+        "exclusions) are kept.",
+        _positive_int,
+    ),
+    Setting(
+        "rollup_interval_s",
+        "60",
+        "Seconds between background maintenance runs in `serve` (deleting expired "
+        "visitor salts; raw-event retention runs hourly).",
+        _positive_int,
+    ),
+    Setting(
+        "demo",
+        "false",
+        "Serve the demo website at `/demo/` (tracked as site 1, with an unauthenticated "
+        "opt-out backend): `make run` turns it on; keep it off in production.",
+        _bool,
+    ),
+    Setting("access_log", "true", "Write the collector's own access log (masked IPs only) to stderr.", _bool),
+    Setting("max_body_bytes", "65536", "Largest accepted tracking request body.", _positive_int),
+    Setting("max_bulk_requests", "100", "Most requests accepted in one bulk body.", _positive_int),
+    Setting(
+        "referrer_spam_file",
+        "",
+        "Optional file of extra referrer-spam domains (one a line), added to the built-in list.",
+    ),
     Setting("log_level", "info", "Log level: debug, info, warning, error."),
 )
 
@@ -155,7 +187,7 @@ class Settings:
         url = self.database
         if not url.startswith("sqlite:///"):
             raise SettingsError(f"only sqlite:/// databases are supported, not {url!r}")
-        return Path(url[len("sqlite:///"):])
+        return Path(url[len("sqlite:///") :])
 
     @property
     def data_dir(self) -> Path:

@@ -47,8 +47,11 @@ def read_static(name: str) -> bytes:
 def make_asset(body: bytes, cache_control: str) -> Asset:
     digest = hashlib.sha256(body).hexdigest()[:32]
     packed = gzip.compress(body, compresslevel=9, mtime=0)
-    return Asset(plain=Variant(body, f'"{digest}"'), gzipped=Variant(packed, f'"{digest}-gz"'),
-                 cache_control=cache_control)
+    return Asset(
+        plain=Variant(body, f'"{digest}"'),
+        gzipped=Variant(packed, f'"{digest}-gz"'),
+        cache_control=cache_control,
+    )
 
 
 @cache

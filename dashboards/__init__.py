@@ -24,8 +24,13 @@ class Assets(StaticFiles):
     """The stylesheet and script. Pages link them with ``?v=<content hash>``, so such a
     URL never changes its bytes and is cached for a year."""
 
-    def file_response(self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope,
-                      status_code: int = 200) -> Response:
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
         versioned = b"v=" in scope.get("query_string", b"")
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if versioned else "no-cache"

@@ -15,11 +15,15 @@ from collector.ingest.ipaddr import masked_client_ip
 def masked_ip(request: Request) -> str:
     """The client's address, masked as tracking requests are (proxies honoured)."""
     settings = request.app.state.settings
-    return masked_client_ip(request.client.host if request.client else None,
-                            request.headers.get("x-forwarded-for"), settings.trusted_proxies,
-                            settings.ip_mask_bytes)
+    return masked_client_ip(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        settings.trusted_proxies,
+        settings.ip_mask_bytes,
+    )
 
 
 async def record(request: Request, actor: str, action: str, detail: Mapping[str, Any]) -> None:
-    await request.app.state.store.audit(actor, action, orjson.dumps(dict(detail)).decode(),
-                                        request.app.state.clock(), masked_ip(request))
+    await request.app.state.store.audit(
+        actor, action, orjson.dumps(dict(detail)).decode(), request.app.state.clock(), masked_ip(request)
+    )

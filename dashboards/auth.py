@@ -80,16 +80,30 @@ def is_https(request: Request) -> bool:
 
 def set_session_cookie(request: Request, response: Response, session: Session) -> None:
     value = state(request).signer.dumps(session)
-    response.set_cookie(COOKIE, value, max_age=max(session.ends - int(now(request)), 0), path="/",
-                        secure=is_https(request), httponly=True, samesite="lax")
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=max(session.ends - int(now(request)), 0),
+        path="/",
+        secure=is_https(request),
+        httponly=True,
+        samesite="lax",
+    )
 
 
 def clear_session_cookie(request: Request, response: Response) -> None:
     response.delete_cookie(COOKIE, path="/", secure=is_https(request), httponly=True, samesite="lax")
 
 
-async def rotate_session(request: Request, response: Response, old: Session | None, user: str,
-                         password_hash: str, *, everywhere: bool = False) -> Session:
+async def rotate_session(
+    request: Request,
+    response: Response,
+    old: Session | None,
+    user: str,
+    password_hash: str,
+    *,
+    everywhere: bool = False,
+) -> Session:
     """End ``old`` and give the browser a new session id for ``user`` (login, new password;
     ``everywhere``: end every other session of the user too)."""
     sessions, moment = state(request).sessions, now(request)
@@ -105,8 +119,9 @@ async def rotate_session(request: Request, response: Response, old: Session | No
 async def current_session(request: Request) -> Session | None:
     """The browser's session (signed in or anonymous), or None. Read once per request."""
     if "dashboard_session" not in request.scope:
-        request.scope["dashboard_session"] = await state(request).sessions.load(request.cookies.get(COOKIE),
-                                                                                 now(request))
+        request.scope["dashboard_session"] = await state(request).sessions.load(
+            request.cookies.get(COOKIE), now(request)
+        )
     found: Session | None = request.scope["dashboard_session"]
     return found
 
@@ -174,16 +189,24 @@ async def checked_form(request: Request, who: Viewer) -> dict[str, str] | None:
     """A signed-in user's form, or None when its CSRF token is missing or wrong or it came
     from another site."""
     form = await read_form(request)
-    if form is None or not same_origin(request) or not state(request).signer.check_csrf(
-            who.session, form.get("csrf")):
+    if (
+        form is None
+        or not same_origin(request)
+        or not state(request).signer.check_csrf(who.session, form.get("csrf"))
+    ):
         return None
     return form
 
 
 def expired_form(request: Request, who: Viewer | None) -> Response:
-    return error_page(request, 403, "Not saved",
-                      "This form expired or did not come from this page. Go back, reload and try again.",
-                      session_user=who.user if who else None, csrf=who.csrf if who else "")
+    return error_page(
+        request,
+        403,
+        "Not saved",
+        "This form expired or did not come from this page. Go back, reload and try again.",
+        session_user=who.user if who else None,
+        csrf=who.csrf if who else "",
+    )
 
 
 def client_net(request: Request) -> str:
@@ -213,16 +236,34 @@ def _dummy_hash() -> str:
 
 def _client_net(request: Request) -> str:
     settings = request.app.state.settings
-    return masked_client_ip(request.client.host if request.client else None,
-                            request.headers.get("x-forwarded-for"), settings.trusted_proxies,
-                            settings.ip_mask_bytes)
+    return masked_client_ip(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        settings.trusted_proxies,
+        settings.ip_mask_bytes,
+    )
 
 
-def _login_form(request: Request, session: Session, status: int = 200, error: str = "",
-                user: str = "", next_url: str = "/", headers: dict[str, str] | None = None) -> Response:
-    response = render(request, "login.html", status=status, headers=headers, error=error, user_name=user,
-                      next_url=next_url, csrf=state(request).signer.csrf_token(session),
-                      session_user=None)
+def _login_form(
+    request: Request,
+    session: Session,
+    status: int = 200,
+    error: str = "",
+    user: str = "",
+    next_url: str = "/",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    response = render(
+        request,
+        "login.html",
+        status=status,
+        headers=headers,
+        error=error,
+        user_name=user,
+        next_url=next_url,
+        csrf=state(request).signer.csrf_token(session),
+        session_user=None,
+    )
     set_session_cookie(request, response, session)
     return response
 
@@ -248,28 +289,41 @@ async def login(request: Request) -> Response:
     session = await current_session(request)
     signer = state(request).signer
     if not same_origin(request) or session is None or not signer.check_csrf(session, form.get("csrf")):
-        return _login_form(request, await anonymous(request), 403, next_url=next_url,
-                           error="This form expired or did not come from this page. Please try again.")
+        return _login_form(
+            request,
+            await anonymous(request),
+            403,
+            next_url=next_url,
+            error="This form expired or did not come from this page. Please try again.",
+        )
     name, password = form.get("username", "").strip(), form.get("password", "")
     net, throttle, moment = _client_net(request), state(request).throttle, now(request)
     wait = throttle.retry_after(name, net, moment)
     if wait:
         minutes = (wait + 59) // 60
-        return _login_form(request, session, 429, user=name, next_url=next_url,
-                           headers={"Retry-After": str(wait)},
-                           error=f"Too many failed sign-in attempts for this user name or from your "
-                                 f"network. Please wait {minutes} minute{'s' if minutes != 1 else ''} "
-                                 "and try again.")
+        return _login_form(
+            request,
+            session,
+            429,
+            user=name,
+            next_url=next_url,
+            headers={"Retry-After": str(wait)},
+            error=f"Too many failed sign-in attempts for this user name or from your "
+            f"network. Please wait {minutes} minute{'s' if minutes != 1 else ''} "
+            "and try again.",
+        )
     user = await _store(request).get_user(name) if name else None
     stored = user.password_hash if user is not None else _dummy_hash()
     valid = await asyncio.to_thread(verify_password, password, stored)
     if user is None or not valid:
         throttle.failed(name, net, moment)
         # the name only when it is a user's: a password typed into the wrong field stays out
-        await audit.record(request, user.name if user is not None else "(unknown user)",
-                           "dashboard.login.failed", {})
-        return _login_form(request, session, 401, user=name, next_url=next_url,
-                           error="Wrong user name or password.")
+        await audit.record(
+            request, user.name if user is not None else "(unknown user)", "dashboard.login.failed", {}
+        )
+        return _login_form(
+            request, session, 401, user=name, next_url=next_url, error="Wrong user name or password."
+        )
     throttle.succeeded(name, net)
     await audit.record(request, user.name, "dashboard.login", {})
     response = RedirectResponse(next_url, status_code=303)
@@ -285,8 +339,12 @@ async def logout(request: Request) -> Response:
     if who is None:
         return RedirectResponse("/login", status_code=303)
     if not same_origin(request) or not signer.check_csrf(who.session, form.get("csrf")):
-        return error_page(request, 403, "Not signed out",
-                          "This form expired or did not come from this page. Go back, reload and try again.")
+        return error_page(
+            request,
+            403,
+            "Not signed out",
+            "This form expired or did not come from this page. Go back, reload and try again.",
+        )
     await state(request).sessions.end(who.session)
     await audit.record(request, who.user.name, "dashboard.logout", {})
     response = RedirectResponse("/login", status_code=303)

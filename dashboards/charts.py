@@ -33,8 +33,9 @@ def _y(value: float, top: int) -> float:
 
 
 def _line(values: Sequence[float], top: int) -> str:
-    return " ".join(f"{'M' if i == 0 else 'L'}{i * SLOT_W + SLOT_W / 2:g},{_y(v, top):g}"
-                    for i, v in enumerate(values))
+    return " ".join(
+        f"{'M' if i == 0 else 'L'}{i * SLOT_W + SLOT_W / 2:g},{_y(v, top):g}" for i, v in enumerate(values)
+    )
 
 
 def _area(values: Sequence[float], top: int) -> str:
@@ -74,16 +75,23 @@ def time_chart(points: Sequence[dict[str, Any]], interval: str) -> TimeChart:
     visitors = [int(p["visitors"]) for p in points]
     pageviews = [int(p["pageviews"]) for p in points]
     top = nice_max(max([*visitors, *pageviews, 0]))
-    slots = [Slot(i * SLOT_W, slot_label(p["date"], interval), v, pv)
-             for i, (p, v, pv) in enumerate(zip(points, visitors, pageviews, strict=True))]
+    slots = [
+        Slot(i * SLOT_W, slot_label(p["date"], interval), v, pv)
+        for i, (p, v, pv) in enumerate(zip(points, visitors, pageviews, strict=True))
+    ]
     dates = [p["date"] for p in points]
     picks = [dates[0], dates[len(dates) // 2], dates[-1]] if len(dates) > 2 else dates
     return TimeChart(
-        width=max(len(points), 1) * SLOT_W, height=PLOT_H, top=top,
-        visitors_line=_line(visitors, top), visitors_area=_area(visitors, top),
-        pageviews_line=_line(pageviews, top), slots=slots,
+        width=max(len(points), 1) * SLOT_W,
+        height=PLOT_H,
+        top=top,
+        visitors_line=_line(visitors, top),
+        visitors_area=_area(visitors, top),
+        pageviews_line=_line(pageviews, top),
+        slots=slots,
         ticks=[number(top), number(top / 2, 0 if top % 2 == 0 else 1), "0"],
-        x_labels=[short_slot_label(d, interval) for d in picks], interval=interval,
+        x_labels=[short_slot_label(d, interval) for d in picks],
+        interval=interval,
     )
 
 
@@ -99,6 +107,8 @@ def sparkline(values: Sequence[int], days: int = 30) -> Sparkline:
     top = max([*values, 1])
     total = sum(values)
     peak = max(values, default=0)
-    label = (f"Visitors over the last {days} days: {number(total)} in all, "
-             f"at most {number(peak)} on one day, {number(values[-1] if values else 0)} today")
+    label = (
+        f"Visitors over the last {days} days: {number(total)} in all, "
+        f"at most {number(peak)} on one day, {number(values[-1] if values else 0)} today"
+    )
     return Sparkline(max(len(values), 1) * SLOT_W, _line(values, top), _area(values, top), label)

@@ -58,8 +58,11 @@ async def load(request: Request, site: Site, choice: Choice, filters: Filters) -
         # The filtered reader rebuilds its tables per range: read the period's reports
         # first and the previous period (inside `summary`) last.
         series = await reports.timeseries(reader, site.id, period, choice.interval)
-        breakdowns = {tab.dimension: await reports.breakdown(reader, site.id, tab.dimension, period, ROWS, 0)
-                      for group in GROUPS for tab in group.tabs}
+        breakdowns = {
+            tab.dimension: await reports.breakdown(reader, site.id, tab.dimension, period, ROWS, 0)
+            for group in GROUPS
+            for tab in group.tabs
+        }
         summary = await reports.summary(reader, site.id, period)
     today = site_today(request, site)
     ever_totals = await stats.totals(site.id, Period(today - timedelta(days=MAX_DAYS - 1), today))
@@ -70,11 +73,14 @@ async def load(request: Request, site: Site, choice: Choice, filters: Filters) -
         raw_days = clocks[site.id].retention_days
         complete = period.start >= today - timedelta(days=raw_days)
     return Report(
-        summary=summary, points=series["points"], breakdowns=breakdowns,
+        summary=summary,
+        points=series["points"],
+        breakdowns=breakdowns,
         dropped=await reports.dropped(stats, site.id, period),
         realtime=await reports.realtime(stats, site.id, request.app.state.clock()),
         ever=ever_totals.pageviews > 0 or ever_totals.visits > 0 or ever_totals.events > 0,
-        raw_days=raw_days, complete=complete,
+        raw_days=raw_days,
+        complete=complete,
     )
 
 
@@ -88,7 +94,8 @@ class SiteCard:
 
 async def site_card(request: Request, site: Site) -> SiteCard:
     today = site_today(request, site)
-    series = await reports.timeseries(request.app.state.stats, site.id,
-                                      Period(today - timedelta(days=29), today), "day")
+    series = await reports.timeseries(
+        request.app.state.stats, site.id, Period(today - timedelta(days=29), today), "day"
+    )
     values = [int(p["visitors"]) for p in series["points"]]
     return SiteCard(site, values[-1], sum(values), values)

@@ -46,8 +46,11 @@ def change(current: float, previous: float, *, lower_is_better: bool = False, po
     better = (delta < 0) if lower_is_better else (delta > 0)
     tone = "neutral" if direction == "flat" else "good" if better else "bad"
     words = {"up": "up", "down": "down", "flat": "unchanged"}[direction]
-    spoken = f"{words} {text.lstrip('+−±')} against the previous period" if direction != "flat" \
+    spoken = (
+        f"{words} {text.lstrip('+−±')} against the previous period"
+        if direction != "flat"
         else "unchanged against the previous period"
+    )
     if text == "new":
         spoken = "none in the previous period"
     return Change(text, direction, tone, spoken)

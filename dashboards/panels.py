@@ -30,39 +30,71 @@ class Group:
 
 
 GROUPS: tuple[Group, ...] = (
-    Group("pages", "Pages", (
-        Tab("pages", "Top pages", "Page", "pageviews", "Views", "page", "pageviews"),
-        Tab("entry_pages", "Entry pages", "Page", "entries", "Entries", "page", "visits"),
-        Tab("exit_pages", "Exit pages", "Page", "exits", "Exits", "page", "visits"),
-    )),
-    Group("sources", "Sources", (
-        Tab("channels", "Channels", "Channel", "visitors", "Visitors", None, "visitors"),
-        Tab("referrers", "Referrers", "Referrer", "visitors", "Visitors", "referrer", "visitors"),
-        Tab("utm_sources", "UTM sources", "Source", "visitors", "Visitors", None, "visitors"),
-        Tab("utm_mediums", "UTM mediums", "Medium", "visitors", "Visitors", None, "visitors"),
-        Tab("utm_campaigns", "UTM campaigns", "Campaign", "visitors", "Visitors", "utm_campaign",
-            "visitors"),
-    )),
-    Group("devices", "Devices", (
-        Tab("browsers", "Browsers", "Browser", "visitors", "Visitors", None, "visitors"),
-        Tab("os", "Operating systems", "Operating system", "visitors", "Visitors", None, "visitors"),
-        Tab("devices", "Devices", "Device", "visitors", "Visitors", "device", "visitors"),
-        Tab("screens", "Screens", "Screen", "visitors", "Visitors", None, "visitors"),
-    )),
-    Group("locations", "Locations", (
-        Tab("languages", "Languages", "Language", "visitors", "Visitors", None, "visitors"),
-        Tab("countries", "Countries", "Country", "visitors", "Visitors", "country", "visitors"),
-    )),
-    Group("interactions", "Interactions", (
-        Tab("events", "Events", "Category / action", "events", "Events"),
-        Tab("outlinks", "Outbound links", "Link", "events", "Clicks"),
-        Tab("downloads", "Downloads", "File", "events", "Downloads"),
-        Tab("searches", "Site searches", "Search", "events", "Searches"),
-    )),
+    Group(
+        "pages",
+        "Pages",
+        (
+            Tab("pages", "Top pages", "Page", "pageviews", "Views", "page", "pageviews"),
+            Tab("entry_pages", "Entry pages", "Page", "entries", "Entries", "page", "visits"),
+            Tab("exit_pages", "Exit pages", "Page", "exits", "Exits", "page", "visits"),
+        ),
+    ),
+    Group(
+        "sources",
+        "Sources",
+        (
+            Tab("channels", "Channels", "Channel", "visitors", "Visitors", None, "visitors"),
+            Tab("referrers", "Referrers", "Referrer", "visitors", "Visitors", "referrer", "visitors"),
+            Tab("utm_sources", "UTM sources", "Source", "visitors", "Visitors", None, "visitors"),
+            Tab("utm_mediums", "UTM mediums", "Medium", "visitors", "Visitors", None, "visitors"),
+            Tab(
+                "utm_campaigns",
+                "UTM campaigns",
+                "Campaign",
+                "visitors",
+                "Visitors",
+                "utm_campaign",
+                "visitors",
+            ),
+        ),
+    ),
+    Group(
+        "devices",
+        "Devices",
+        (
+            Tab("browsers", "Browsers", "Browser", "visitors", "Visitors", None, "visitors"),
+            Tab("os", "Operating systems", "Operating system", "visitors", "Visitors", None, "visitors"),
+            Tab("devices", "Devices", "Device", "visitors", "Visitors", "device", "visitors"),
+            Tab("screens", "Screens", "Screen", "visitors", "Visitors", None, "visitors"),
+        ),
+    ),
+    Group(
+        "locations",
+        "Locations",
+        (
+            Tab("languages", "Languages", "Language", "visitors", "Visitors", None, "visitors"),
+            Tab("countries", "Countries", "Country", "visitors", "Visitors", "country", "visitors"),
+        ),
+    ),
+    Group(
+        "interactions",
+        "Interactions",
+        (
+            Tab("events", "Events", "Category / action", "events", "Events"),
+            Tab("outlinks", "Outbound links", "Link", "events", "Clicks"),
+            Tab("downloads", "Downloads", "File", "events", "Downloads"),
+            Tab("searches", "Site searches", "Search", "events", "Searches"),
+        ),
+    ),
 )
 TABS: dict[str, Tab] = {tab.dimension: tab for group in GROUPS for tab in group.tabs}
-FILTER_LABELS = {"page": "Page", "referrer": "Referrer", "country": "Country", "device": "Device",
-                 "utm_campaign": "Campaign"}
+FILTER_LABELS = {
+    "page": "Page",
+    "referrer": "Referrer",
+    "country": "Country",
+    "device": "Device",
+    "utm_campaign": "Campaign",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +126,14 @@ def shown(tab: Tab, value: str) -> str:
     return value.upper() if tab.dimension == "countries" else value
 
 
-def tab_view(tab: Tab, data: Mapping[str, Any], totals: Mapping[str, Any], params: Mapping[str, str],
-             filters: Mapping[str, str], csv_href: str) -> TabView:
+def tab_view(
+    tab: Tab,
+    data: Mapping[str, Any],
+    totals: Mapping[str, Any],
+    params: Mapping[str, str],
+    filters: Mapping[str, str],
+    csv_href: str,
+) -> TabView:
     rows = data["rows"]
     denominator = int(totals[tab.share_of]) if tab.share_of else 0
     top = max([int(r[tab.metric]) for r in rows] + [1])

@@ -11,8 +11,13 @@ from collector.stats.period import Period, PeriodError, parse_interval, parse_pe
 
 DEFAULT = "30d"
 CHOICES: tuple[tuple[str, str], ...] = (
-    ("today", "Today"), ("yesterday", "Yesterday"), ("7d", "Last 7 days"), ("30d", "Last 30 days"),
-    ("month", "This month"), ("lastmonth", "Last month"), ("12mo", "Last 12 months"),
+    ("today", "Today"),
+    ("yesterday", "Yesterday"),
+    ("7d", "Last 7 days"),
+    ("30d", "Last 30 days"),
+    ("month", "This month"),
+    ("lastmonth", "Last month"),
+    ("12mo", "Last 12 months"),
 )
 LABELS = dict(CHOICES)
 
@@ -27,8 +32,11 @@ class Choice:
     def params(self) -> dict[str, str]:
         """The query parameters that select this period again."""
         if self.key == "custom":
-            return {"period": "custom", "from": self.period.start.isoformat(),
-                    "to": self.period.end.isoformat()}
+            return {
+                "period": "custom",
+                "from": self.period.start.isoformat(),
+                "to": self.period.end.isoformat(),
+            }
         return {} if self.key == DEFAULT else {"period": self.key}
 
 

@@ -29,16 +29,35 @@ def _today(request: Request, site: Site) -> date:
     return datetime.fromtimestamp(request.app.state.clock(), site.tz).date()
 
 
-async def _page(request: Request, who: auth.Viewer, site: Site, status: int = 200, error: str = "",
-                done: str = "", rules_text: str | None = None) -> Response:
+async def _page(
+    request: Request,
+    who: auth.Viewer,
+    site: Site,
+    status: int = 200,
+    error: str = "",
+    done: str = "",
+    rules_text: str | None = None,
+) -> Response:
     matches = await privacy_tools.preview(request.app.state.store, site)
     retention = site.settings.raw_retention_days or request.app.state.settings.raw_retention_days
     today = _today(request, site)
-    return render(request, "privacy.html", status=status, session_user=who.user, csrf=who.csrf, site=site,
-                  nav="privacy", matches=matches, total=sum(m.total for m in matches), retention=retention,
-                  rules_text="\n".join(site.settings.exclusions) if rules_text is None else rules_text,
-                  error=error, done=done, today=today.isoformat(),
-                  month_start=today.replace(day=1).isoformat())
+    return render(
+        request,
+        "privacy.html",
+        status=status,
+        session_user=who.user,
+        csrf=who.csrf,
+        site=site,
+        nav="privacy",
+        matches=matches,
+        total=sum(m.total for m in matches),
+        retention=retention,
+        rules_text="\n".join(site.settings.exclusions) if rules_text is None else rules_text,
+        error=error,
+        done=done,
+        today=today.isoformat(),
+        month_start=today.replace(day=1).isoformat(),
+    )
 
 
 async def privacy_page(request: Request) -> Response:
@@ -46,11 +65,14 @@ async def privacy_page(request: Request) -> Response:
     if isinstance(found, Response):
         return found
     who, site = found
-    done = {"rules": "Rules saved. New requests that match are no longer counted.",
-            "erased": "Erased."}.get(request.query_params.get("done", ""), "")
+    done = {"rules": "Rules saved. New requests that match are no longer counted.", "erased": "Erased."}.get(
+        request.query_params.get("done", ""), ""
+    )
     if request.query_params.get("removed"):
-        done = (f"Removed {request.query_params['removed']} stored events and recomputed "
-                f"{request.query_params.get('days', '0')} days.")
+        done = (
+            f"Removed {request.query_params['removed']} stored events and recomputed "
+            f"{request.query_params.get('days', '0')} days."
+        )
     return await _page(request, who, site, done=done)
 
 
@@ -76,10 +98,12 @@ async def apply_rules(request: Request) -> Response:
         return got
     who, site, _form = got
     state = request.app.state
-    removed = await privacy_tools.apply_exclusions(state.store, state.settings, state.clock, site,
-                                                   who.user.name, audit.masked_ip(request))
-    return RedirectResponse(f"/sites/{site.id}/privacy?removed={sum(removed.values())}&days={len(removed)}",
-                            status_code=303)
+    removed = await privacy_tools.apply_exclusions(
+        state.store, state.settings, state.clock, site, who.user.name, audit.masked_ip(request)
+    )
+    return RedirectResponse(
+        f"/sites/{site.id}/privacy?removed={sum(removed.values())}&days={len(removed)}", status_code=303
+    )
 
 
 def _range(request: Request, site: Site, values: dict[str, str]) -> tuple[str, str] | str:
@@ -105,9 +129,11 @@ async def export_data(request: Request) -> Response:
     payload = export.as_zip(data) if as_zip else export.as_json(data)
     await audit.record(request, who.user.name, "export", {"site": site.id, "from": span[0], "to": span[1]})
     name = f"site-{site.id}-{span[0]}-{span[1]}.{'zip' if as_zip else 'json'}"
-    return Response(payload, media_type="application/zip" if as_zip else "application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        payload,
+        media_type="application/zip" if as_zip else "application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 async def erase_data(request: Request) -> Response:
@@ -116,13 +142,21 @@ async def erase_data(request: Request) -> Response:
         return got
     who, site, form = got
     if form.get("confirm", "").strip() != site.name:
-        return await _page(request, who, site, 400,
-                           error="Not erased: type the site's name exactly to confirm.")
+        return await _page(
+            request, who, site, 400, error="Not erased: type the site's name exactly to confirm."
+        )
     span = _range(request, site, form)
     if isinstance(span, str):
         return await _page(request, who, site, 400, error=f"Not erased: {span}.")
-    await privacy_tools.erase(request.app.state.store, request.app.state.clock, site, span[0], span[1],
-                              who.user.name, audit.masked_ip(request))
+    await privacy_tools.erase(
+        request.app.state.store,
+        request.app.state.clock,
+        site,
+        span[0],
+        span[1],
+        who.user.name,
+        audit.masked_ip(request),
+    )
     return RedirectResponse(f"/sites/{site.id}/privacy?done=erased", status_code=303)
 
 
@@ -131,8 +165,14 @@ async def _audit_viewer(request: Request) -> auth.Viewer | Response:
     if who is None:
         return auth.login_redirect(request)
     if not who.user.is_admin:
-        return error_page(request, 403, "Not allowed", "Only administrators may read the audit log.",
-                          session_user=who.user, csrf=who.csrf)
+        return error_page(
+            request,
+            403,
+            "Not allowed",
+            "Only administrators may read the audit log.",
+            session_user=who.user,
+            csrf=who.csrf,
+        )
     return who
 
 
@@ -150,9 +190,16 @@ async def audit_page(request: Request) -> Response:
     prefix = _prefix(request)
     entries = await request.app.state.store.list_audit(prefix, before, AUDIT_PAGE + 1)
     more = entries[AUDIT_PAGE].id if len(entries) > AUDIT_PAGE else None
-    return render(request, "audit.html", session_user=who.user, csrf=who.csrf, entries=entries[:AUDIT_PAGE],
-                  prefix=prefix, older=entries[AUDIT_PAGE - 1].id if more else None,
-                  retention=request.app.state.settings.audit_retention_days)
+    return render(
+        request,
+        "audit.html",
+        session_user=who.user,
+        csrf=who.csrf,
+        entries=entries[:AUDIT_PAGE],
+        prefix=prefix,
+        older=entries[AUDIT_PAGE - 1].id if more else None,
+        retention=request.app.state.settings.audit_retention_days,
+    )
 
 
 async def audit_csv(request: Request) -> Response:
@@ -167,8 +214,11 @@ async def audit_csv(request: Request) -> Response:
         when = datetime.fromtimestamp(e.ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         writer.writerow([e.id, when, _cell(e.actor), e.action, _cell(e.detail), e.ip])
     await audit.record(request, who.user.name, "audit.export", {"entries": len(entries)})
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="audit-log.csv"', "Cache-Control": "no-store"})
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"', "Cache-Control": "no-store"},
+    )
 
 
 def _cell(text: Any) -> str:

@@ -18,8 +18,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dashboards import formatting
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "x-frame-options": "DENY",
@@ -77,11 +79,13 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None,
-           **context: Any) -> HTMLResponse:
+def render(
+    request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any
+) -> HTMLResponse:
     page = environment().get_template(template).render(request=request, **context)
-    return HTMLResponse(page, status_code=status,
-                        headers={"Cache-Control": "no-store", "Vary": "Cookie", **(headers or {})})
+    return HTMLResponse(
+        page, status_code=status, headers={"Cache-Control": "no-store", "Vary": "Cookie", **(headers or {})}
+    )
 
 
 def error_page(request: Request, status: int, title: str, message: str, **context: Any) -> Response:
@@ -108,8 +112,9 @@ class SecurityHeaders:
                 csp = own.get(b"content-security-policy", b"frame-ancestors 'none'")
                 if b"frame-ancestors 'none'" not in csp:
                     present.add(b"x-frame-options")  # a page that may be framed (see framed_csp)
-                extra = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
-                         if k.encode() not in present]
+                extra = [
+                    (k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k.encode() not in present
+                ]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 

@@ -128,10 +128,17 @@ class Sessions:
     async def start(self, user: str, password_hash: str, now: float) -> Session:
         """A new signed-in session, stored."""
         moment = int(now)
-        session = Session(secrets.token_urlsafe(32), user, moment,
-                          moment + min(IDLE_SECONDS, SESSION_SECONDS), self.signer.fingerprint(password_hash))
-        await self._accounts.save_session(sid_hash(session.sid), StoredSession(
-            session.user, session.fingerprint, session.issued, session.expires))
+        session = Session(
+            secrets.token_urlsafe(32),
+            user,
+            moment,
+            moment + min(IDLE_SECONDS, SESSION_SECONDS),
+            self.signer.fingerprint(password_hash),
+        )
+        await self._accounts.save_session(
+            sid_hash(session.sid),
+            StoredSession(session.user, session.fingerprint, session.issued, session.expires),
+        )
         return session
 
     async def load(self, cookie: str | None, now: float) -> Session | None:
@@ -158,8 +165,9 @@ class Sessions:
         target = min(int(now) + IDLE_SECONDS, session.issued + SESSION_SECONDS)
         if session.user is None or target - session.expires < TOUCH_SECONDS:
             return session
-        await self._accounts.save_session(sid_hash(session.sid),
-                                          StoredSession(None, "", session.issued, target))
+        await self._accounts.save_session(
+            sid_hash(session.sid), StoredSession(None, "", session.issued, target)
+        )
         return replace(session, expires=target)
 
     async def end(self, session: Session) -> None:

@@ -36,11 +36,29 @@ def secret_hash(secret: str) -> bytes:
 
 
 # -- managing a site's links (site administrators) ------------------------------------------
-async def _page(request: Request, who: auth.Viewer, site: Site, status: int = 200, error: str = "",
-                created: str = "", done: str = "") -> Response:
+async def _page(
+    request: Request,
+    who: auth.Viewer,
+    site: Site,
+    status: int = 200,
+    error: str = "",
+    created: str = "",
+    done: str = "",
+) -> Response:
     links = await auth.accounts(request).list_shares(site.id)
-    return render(request, "share.html", status=status, session_user=who.user, csrf=who.csrf, site=site,
-                  nav="share", links=links, error=error, created=created, done=done)
+    return render(
+        request,
+        "share.html",
+        status=status,
+        session_user=who.user,
+        csrf=who.csrf,
+        site=site,
+        nav="share",
+        links=links,
+        error=error,
+        created=created,
+        done=done,
+    )
 
 
 async def share_page(request: Request) -> Response:
@@ -66,8 +84,9 @@ async def create_share(request: Request) -> Response:
     hashed = await asyncio.to_thread(hash_password, password) if password else None
     secret = secrets.token_urlsafe(24)
     moment = auth.now(request)
-    link_id = await auth.accounts(request).add_share(site.id, secret_hash(secret), label, hashed,
-                                                     who.user.name, moment)
+    link_id = await auth.accounts(request).add_share(
+        site.id, secret_hash(secret), label, hashed, who.user.name, moment
+    )
     detail = {"site": site.id, "link": link_id, "label": label, "password": hashed is not None}
     await audit.record(request, who.user.name, "share.create", detail)
     return await _page(request, who, site, 201, created=f"{views.origin(request)}/share/{secret}")
@@ -87,8 +106,13 @@ async def revoke_share(request: Request) -> Response:
 
 # -- opening a link (anyone with the URL) ------------------------------------------------------
 def _not_found(request: Request) -> Response:
-    return error_page(request, 404, "No such link", "This link does not exist or was revoked.",
-                      headers={"X-Robots-Tag": "noindex"})
+    return error_page(
+        request,
+        404,
+        "No such link",
+        "This link does not exist or was revoked.",
+        headers={"X-Robots-Tag": "noindex"},
+    )
 
 
 async def _link(request: Request) -> tuple[str, SharedLink, Site] | Response:
@@ -105,19 +129,29 @@ async def _link(request: Request) -> tuple[str, SharedLink, Site] | Response:
 def _unlocked(request: Request, link: SharedLink) -> bool:
     if link.password_hash is None:
         return True
-    return auth.state(request).signer.check_share_pass(request.cookies.get(SHARE_COOKIE), link.id,
-                                                       link.password_hash, auth.now(request))
+    return auth.state(request).signer.check_share_pass(
+        request.cookies.get(SHARE_COOKIE), link.id, link.password_hash, auth.now(request)
+    )
 
 
-async def _password_form(request: Request, secret: str, status: int = 200, error: str = "",
-                         headers: dict[str, str] | None = None) -> Response:
+async def _password_form(
+    request: Request, secret: str, status: int = 200, error: str = "", headers: dict[str, str] | None = None
+) -> Response:
     session = await auth.current_session(request)
     fresh = session is None
     if session is None:
         session = auth.state(request).sessions.anonymous(auth.now(request))
-    response = render(request, "share_password.html", status=status,
-                      headers={"X-Robots-Tag": "noindex", **(headers or {})}, session_user=None, csrf="",
-                      form_csrf=auth.state(request).signer.csrf_token(session), secret=secret, error=error)
+    response = render(
+        request,
+        "share_password.html",
+        status=status,
+        headers={"X-Robots-Tag": "noindex", **(headers or {})},
+        session_user=None,
+        csrf="",
+        form_csrf=auth.state(request).signer.csrf_token(session),
+        secret=secret,
+        error=error,
+    )
     if fresh:
         auth.set_session_cookie(request, response, session)
     return response
@@ -134,8 +168,9 @@ async def shared_dashboard(request: Request) -> Response:
     csp = framed_csp(site.domains)
     if csp:
         headers["Content-Security-Policy"] = csp
-    return await views.report_page(request, site, f"/share/{secret}", shared=True, headers=headers,
-                                   session_user=None, csrf="")
+    return await views.report_page(
+        request, site, f"/share/{secret}", shared=True, headers=headers, session_user=None, csrf=""
+    )
 
 
 async def unlock(request: Request) -> Response:
@@ -153,9 +188,13 @@ async def unlock(request: Request) -> Response:
     key = f"share link {link.id}"
     wait = throttle.retry_after(key, net, moment)
     if wait:
-        return await _password_form(request, secret, 429,
-                                    "Too many wrong passwords. Please wait a few minutes.",
-                                    headers={"Retry-After": str(wait)})
+        return await _password_form(
+            request,
+            secret,
+            429,
+            "Too many wrong passwords. Please wait a few minutes.",
+            headers={"Retry-After": str(wait)},
+        )
     if not await asyncio.to_thread(verify_password, form.get("password", ""), link.password_hash):
         throttle.failed(key, net, moment)
         return await _password_form(request, secret, 401, "That password is not right.")
@@ -163,8 +202,15 @@ async def unlock(request: Request) -> Response:
     expires = int(moment) + SESSION_SECONDS
     response = RedirectResponse(f"/share/{secret}", status_code=303)
     value = auth.state(request).signer.share_pass(link.id, link.password_hash, expires)
-    response.set_cookie(SHARE_COOKIE, value, max_age=SESSION_SECONDS, path=f"/share/{secret}",
-                        secure=auth.is_https(request), httponly=True, samesite="lax")
+    response.set_cookie(
+        SHARE_COOKIE,
+        value,
+        max_age=SESSION_SECONDS,
+        path=f"/share/{secret}",
+        secure=auth.is_https(request),
+        httponly=True,
+        samesite="lax",
+    )
     return response
 
 

@@ -13,16 +13,37 @@ from dashboards.render import render
 from dashboards.views import site_admin_form, site_or_error
 
 MAX_LABEL = 100
-SCOPE_HELP = {"stats": "read the statistics API", "optout": "record and remove opt-outs from your backend",
-              "admin": "everything a token can do for this site"}
+SCOPE_HELP = {
+    "stats": "read the statistics API",
+    "optout": "record and remove opt-outs from your backend",
+    "admin": "everything a token can do for this site",
+}
 
 
-async def _page(request: Request, who: auth.Viewer, site: Site, status: int = 200, error: str = "",
-                created: str = "", done: str = "") -> Response:
+async def _page(
+    request: Request,
+    who: auth.Viewer,
+    site: Site,
+    status: int = 200,
+    error: str = "",
+    created: str = "",
+    done: str = "",
+) -> Response:
     tokens = await auth.accounts(request).list_tokens(site.id)
-    return render(request, "tokens.html", status=status, session_user=who.user, csrf=who.csrf, site=site,
-                  nav="tokens", tokens=tokens, scopes=[(s, SCOPE_HELP[s]) for s in SCOPES], error=error,
-                  created=created, done=done)
+    return render(
+        request,
+        "tokens.html",
+        status=status,
+        session_user=who.user,
+        csrf=who.csrf,
+        site=site,
+        nav="tokens",
+        tokens=tokens,
+        scopes=[(s, SCOPE_HELP[s]) for s in SCOPES],
+        error=error,
+        created=created,
+        done=done,
+    )
 
 
 async def tokens_page(request: Request) -> Response:
@@ -47,8 +68,12 @@ async def create_token(request: Request) -> Response:
     token = new_token()
     store, moment = request.app.state.store, auth.now(request)
     token_id = await store.add_token(token_hash(token), site.id, scope, label, moment)
-    await audit.record(request, who.user.name, "token.create",
-                       {"site": site.id, "token": token_id, "scope": scope, "label": label})
+    await audit.record(
+        request,
+        who.user.name,
+        "token.create",
+        {"site": site.id, "token": token_id, "scope": scope, "label": label},
+    )
     # shown once, in this reply (no-store); only its hash is kept
     return await _page(request, who, site, 201, created=token)
 

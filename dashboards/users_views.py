@@ -38,20 +38,39 @@ async def _admin(request: Request) -> auth.Viewer | Response:
     if who is None:
         return auth.login_redirect(request)
     if not who.user.is_admin:
-        return error_page(request, 403, "Not allowed", "Only administrators may manage users.",
-                          session_user=who.user, csrf=who.csrf)
+        return error_page(
+            request,
+            403,
+            "Not allowed",
+            "Only administrators may manage users.",
+            session_user=who.user,
+            csrf=who.csrf,
+        )
     return who
 
 
-async def _page(request: Request, who: auth.Viewer, status: int = 200, error: str = "",
-                done: str = "", added: str = "") -> Response:
+async def _page(
+    request: Request, who: auth.Viewer, status: int = 200, error: str = "", done: str = "", added: str = ""
+) -> Response:
     accounts = auth.accounts(request)
     users = await accounts.list_users()
     grants = await accounts.list_grants()
     by_user = {u.id: [g for g in grants if g.user_id == u.id] for u in users}
-    return render(request, "users.html", status=status, session_user=who.user, csrf=who.csrf, users=users,
-                  by_user=by_user, sites=await request.app.state.store.list_sites(), roles=ROLES,
-                  error=error, done=done, added=added, min_password=MIN_PASSWORD)
+    return render(
+        request,
+        "users.html",
+        status=status,
+        session_user=who.user,
+        csrf=who.csrf,
+        users=users,
+        by_user=by_user,
+        sites=await request.app.state.store.list_sites(),
+        roles=ROLES,
+        error=error,
+        done=done,
+        added=added,
+        min_password=MIN_PASSWORD,
+    )
 
 
 async def users_page(request: Request) -> Response:
@@ -127,10 +146,25 @@ async def revoke_grant(request: Request) -> Response:
 
 
 # -- the user's own account ------------------------------------------------------------------
-def _account(request: Request, who: auth.Viewer, status: int = 200, error: str = "",
-             done: bool = False, headers: dict[str, str] | None = None) -> Response:
-    return render(request, "account.html", status=status, headers=headers, session_user=who.user,
-                  csrf=who.csrf, error=error, done=done, min_password=MIN_PASSWORD)
+def _account(
+    request: Request,
+    who: auth.Viewer,
+    status: int = 200,
+    error: str = "",
+    done: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return render(
+        request,
+        "account.html",
+        status=status,
+        headers=headers,
+        session_user=who.user,
+        csrf=who.csrf,
+        error=error,
+        done=done,
+        min_password=MIN_PASSWORD,
+    )
 
 
 async def account_page(request: Request) -> Response:
@@ -150,8 +184,13 @@ async def change_password(request: Request) -> Response:
     throttle, net, moment = auth.state(request).throttle, auth.client_net(request), auth.now(request)
     wait = throttle.retry_after(who.user.name, net, moment)
     if wait:
-        return _account(request, who, 429, headers={"Retry-After": str(wait)},
-                        error="Too many wrong passwords. Please wait a few minutes and try again.")
+        return _account(
+            request,
+            who,
+            429,
+            headers={"Retry-After": str(wait)},
+            error="Too many wrong passwords. Please wait a few minutes and try again.",
+        )
     if not await asyncio.to_thread(verify_password, form.get("current", ""), who.user.password_hash):
         throttle.failed(who.user.name, net, moment)
         return _account(request, who, 400, error="Your current password is not right.")

@@ -44,8 +44,15 @@ def _tiles(summary: Mapping[str, Any]) -> list[Tile]:
 
     def tile(key: str, label: str, show: Any, **how: bool) -> Tile:
         raw = float(summary[key]) if key in ("visitors", "visits", "pageviews", "views_per_visit") else None
-        return Tile(key, label, show(summary[key]), raw, 2 if key == "views_per_visit" else 0,
-                    change(summary[key], before[key], **how), show(before[key]))
+        return Tile(
+            key,
+            label,
+            show(summary[key]),
+            raw,
+            2 if key == "views_per_visit" else 0,
+            change(summary[key], before[key], **how),
+            show(before[key]),
+        )
 
     return [
         tile("visitors", "Unique visitors", number),
@@ -71,7 +78,7 @@ def snippet(request: Request, site: Site) -> str:
         "  _paq.push(['trackPageView']);\n"
         "  _paq.push(['enableLinkTracking']);\n"
         "  (function() {\n"
-        f"    var u = \"{base}\";\n"
+        f'    var u = "{base}";\n'
         "    _paq.push(['setTrackerUrl', u + 'matomo.php']);\n"
         f"    _paq.push(['setSiteId', '{site.id}']);\n"
         "    var d = document, g = d.createElement('script'), s = d.getElementsByTagName('script')[0];\n"
@@ -83,9 +90,11 @@ def snippet(request: Request, site: Site) -> str:
 
 def pixel_snippet(request: Request, site: Site) -> str:
     """The image-pixel form, for pages (or e-mail) without JavaScript."""
-    return (f'<noscript><p><img referrerpolicy="no-referrer-when-downgrade" '
-            f'src="{origin(request)}/matomo.php?idsite={site.id}&amp;rec=1" '
-            'style="border:0" alt=""></p></noscript>')
+    return (
+        f'<noscript><p><img referrerpolicy="no-referrer-when-downgrade" '
+        f'src="{origin(request)}/matomo.php?idsite={site.id}&amp;rec=1" '
+        'style="border:0" alt=""></p></noscript>'
+    )
 
 
 async def overview(request: Request) -> Response:
@@ -93,8 +102,9 @@ async def overview(request: Request) -> Response:
     if who is None:
         return auth.login_redirect(request)
     cards = [await site_card(request, site) for site in await auth.visible_sites(request, who)]
-    return render(request, "sites.html", session_user=who.user, csrf=who.csrf, cards=cards,
-                  sparkline=charts.sparkline)
+    return render(
+        request, "sites.html", session_user=who.user, csrf=who.csrf, cards=cards, sparkline=charts.sparkline
+    )
 
 
 async def site_or_error(request: Request, role: str = "viewer") -> tuple[auth.Viewer, Site] | Response:
@@ -107,12 +117,23 @@ async def site_or_error(request: Request, role: str = "viewer") -> tuple[auth.Vi
     held = await auth.site_role(request, who, site_id)
     site = await request.app.state.store.get_site(site_id) if held is not None else None
     if site is None:
-        return error_page(request, 404, "No such site", "There is no site here that you may see.",
-                          session_user=who.user, csrf=who.csrf)
+        return error_page(
+            request,
+            404,
+            "No such site",
+            "There is no site here that you may see.",
+            session_user=who.user,
+            csrf=who.csrf,
+        )
     if role == "admin" and held != "admin":
-        return error_page(request, 403, "Not allowed",
-                          "Only this site's administrators may open this page.",
-                          session_user=who.user, csrf=who.csrf)
+        return error_page(
+            request,
+            403,
+            "Not allowed",
+            "Only this site's administrators may open this page.",
+            session_user=who.user,
+            csrf=who.csrf,
+        )
     return who, site
 
 
@@ -150,12 +171,26 @@ async def dashboard(request: Request) -> Response:
         return found
     who, site = found
     can_admin = await auth.site_role(request, who, site.id) == "admin"
-    return await report_page(request, site, f"/sites/{site.id}", session_user=who.user, csrf=who.csrf,
-                             shared=False, can_admin=can_admin)
+    return await report_page(
+        request,
+        site,
+        f"/sites/{site.id}",
+        session_user=who.user,
+        csrf=who.csrf,
+        shared=False,
+        can_admin=can_admin,
+    )
 
 
-async def report_page(request: Request, site: Site, base: str, *, shared: bool,
-                      headers: dict[str, str] | None = None, **context: Any) -> Response:
+async def report_page(
+    request: Request,
+    site: Site,
+    base: str,
+    *,
+    shared: bool,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Response:
     """A site's dashboard under ``base`` (``/sites/ID``, or a shared link's ``/share/SECRET``)."""
     today = site_today(request, site)
     choice, filters, notices = _selection(request.query_params, today)
@@ -163,21 +198,51 @@ async def report_page(request: Request, site: Site, base: str, *, shared: bool,
     params = {**choice.params(), **filters.as_dict()}
     views = _tab_views(base, report, params, filters)
     context.setdefault("can_admin", False)
-    return render(request, "site.html", headers=headers, site=site, today=today, base=base, shared=shared,
-                  choice=choice, choices=periods.CHOICES, filters=filters.as_dict(),
-                  filter_labels=FILTER_LABELS, params=params, notices=notices, report=report,
-                  tiles=_tiles(report.summary), chart=charts.time_chart(report.points, choice.interval),
-                  groups=[(group, views[group.key]) for group in GROUPS],
-                  dropped=[(reason_label(r["reason"]), r["requests"]) for r in report.dropped["reasons"]],
-                  snippet=snippet(request, site), query=query, describe=periods.describe,
-                  csv_timeseries=f"{base}/csv/timeseries{query(params)}", nav="dashboard", **context)
+    return render(
+        request,
+        "site.html",
+        headers=headers,
+        site=site,
+        today=today,
+        base=base,
+        shared=shared,
+        choice=choice,
+        choices=periods.CHOICES,
+        filters=filters.as_dict(),
+        filter_labels=FILTER_LABELS,
+        params=params,
+        notices=notices,
+        report=report,
+        tiles=_tiles(report.summary),
+        chart=charts.time_chart(report.points, choice.interval),
+        groups=[(group, views[group.key]) for group in GROUPS],
+        dropped=[(reason_label(r["reason"]), r["requests"]) for r in report.dropped["reasons"]],
+        snippet=snippet(request, site),
+        query=query,
+        describe=periods.describe,
+        csv_timeseries=f"{base}/csv/timeseries{query(params)}",
+        nav="dashboard",
+        **context,
+    )
 
 
-def _tab_views(base: str, report: Report, params: dict[str, str],
-               filters: Filters) -> dict[str, list[TabView]]:
-    return {group.key: [tab_view(tab, report.breakdowns[tab.dimension], report.summary, params,
-                                 filters.as_dict(), f"{base}/csv/{tab.dimension}{query(params)}")
-                        for tab in group.tabs] for group in GROUPS}
+def _tab_views(
+    base: str, report: Report, params: dict[str, str], filters: Filters
+) -> dict[str, list[TabView]]:
+    return {
+        group.key: [
+            tab_view(
+                tab,
+                report.breakdowns[tab.dimension],
+                report.summary,
+                params,
+                filters.as_dict(),
+                f"{base}/csv/{tab.dimension}{query(params)}",
+            )
+            for tab in group.tabs
+        ]
+        for group in GROUPS
+    }
 
 
 async def csv_download(request: Request) -> Response:
@@ -203,8 +268,11 @@ async def csv_reply(request: Request, site: Site) -> Response:
     else:
         api_query["limit"] = str(MAX_LIMIT)
         handler = stats_api.breakdown
-    scope = {**request.scope, "query_string": urlencode(api_query).encode(),
-             "path_params": {"site_id": str(site.id), "dimension": name}}
+    scope = {
+        **request.scope,
+        "query_string": urlencode(api_query).encode(),
+        "path_params": {"site_id": str(site.id), "dimension": name},
+    }
     try:
         return await handler(Request(scope, request.receive), site)
     except (ApiError, PeriodError, FilterError) as exc:  # pragma: no cover - validated above
@@ -214,8 +282,9 @@ async def csv_reply(request: Request, site: Site) -> Response:
 async def realtime(request: Request) -> Response:
     found = await site_or_error(request)
     if isinstance(found, Response):
-        return json_response({"error": "not found", "detail": None}, 404) \
-            if found.status_code == 404 else found
+        return (
+            json_response({"error": "not found", "detail": None}, 404) if found.status_code == 404 else found
+        )
     return await realtime_reply(request, found[1])
 
 

@@ -33,15 +33,21 @@ def launch_chromium(playwright: Any, hosts: Sequence[str] = (), user_agent: str 
     upgrade). ``hosts`` resolve to 127.0.0.1; ``user_agent`` applies browser-wide, so
     beacons sent while a page unloads carry it too (the collector drops HeadlessChrome
     as a bot)."""
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-            "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"]
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
+    ]
     if hosts:
         args.append("--host-resolver-rules=" + ", ".join(f"MAP {h} 127.0.0.1" for h in hosts))
     if user_agent:
         args.append(f"--user-agent={user_agent}")
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, timeout=30_000,
-                                      args=args)
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, timeout=30_000, args=args)
 
 
 def end_process(process: subprocess.Popen[bytes], timeout: float = 10) -> None:

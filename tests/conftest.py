@@ -25,8 +25,10 @@ from collector.storage.sqlite import SqliteStore
 # 2026-11-22 12:00:00 UTC
 NOON = 1795348800.0
 
-CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-          "Chrome/130.0.0.0 Safari/537.36")
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/130.0.0.0 Safari/537.36"
+)
 BROWSER_HEADERS = {"User-Agent": CHROME, "Accept-Language": "en-GB,en;q=0.9"}
 
 
@@ -42,8 +44,12 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(database=f"sqlite:///{tmp_path}/collector.sqlite3", access_log=False,
-                    secret_key="test-secret", demo=True)
+    return Settings(
+        database=f"sqlite:///{tmp_path}/collector.sqlite3",
+        access_log=False,
+        secret_key="test-secret",
+        demo=True,
+    )
 
 
 @pytest.fixture

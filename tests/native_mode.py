@@ -28,8 +28,9 @@ PLAIN = os.environ.get("COLLECTOR_PLAIN_MODULES") == "1"
 class _PlainFinder(importlib.abc.MetaPathFinder):
     """Finds the listed modules' ``.py`` source, never their compiled copy."""
 
-    def find_spec(self, name: str, path: Sequence[str] | None,
-                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+    def find_spec(
+        self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         if name not in COMPILED_MODULES:
             return None
         source = ROOT.joinpath(*name.split(".")).with_suffix(".py")
@@ -46,8 +47,11 @@ def problem() -> str | None:
 
     states = native.states()
     if PLAIN:
-        loaded = [m for m in COMPILED_MODULES if m in sys.modules
-                  and not str(getattr(sys.modules[m], "__file__", "")).endswith(".py")]
+        loaded = [
+            m
+            for m in COMPILED_MODULES
+            if m in sys.modules and not str(getattr(sys.modules[m], "__file__", "")).endswith(".py")
+        ]
         return f"COLLECTOR_PLAIN_MODULES=1 but compiled modules loaded: {loaded}" if loaded else None
     if stale := [m for m, state in states.items() if state == native.STALE]:
         return f"compiled modules older than their source (run `make build`): {', '.join(stale)}"

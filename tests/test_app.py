@@ -79,8 +79,9 @@ async def test_purge_keeps_each_sites_retention(store: SqliteStore, site: Site, 
 
     await store.write_batch([event(0), event(29), event(31), event(60)])
     assert await purge_raw_events(store, settings, clock) == 2
-    await store.update_site(site.id, site.name, site.domains, site.timezone,
-                            site.settings.__class__(raw_retention_days=10))
+    await store.update_site(
+        site.id, site.name, site.domains, site.timezone, site.settings.__class__(raw_retention_days=10)
+    )
     assert await purge_raw_events(store, settings, clock) == 1
 
 
@@ -118,7 +119,8 @@ def test_the_secret_key_is_generated_once_with_mode_0600(tmp_path: Path) -> None
 
 
 async def test_a_get_beacon_takes_the_short_cut_and_answers_as_the_routed_way_would(
-        app: Starlette, client: httpx.AsyncClient, site: Site) -> None:
+    app: Starlette, client: httpx.AsyncClient, site: Site
+) -> None:
     """GET beacons skip the middlewares and the route table (collector.app.CollectorApp);
     the reply must be the one the routed endpoint gives (POST goes the routed way)."""
     from collector.ingest import endpoint
@@ -134,8 +136,12 @@ async def test_a_get_beacon_takes_the_short_cut_and_answers_as_the_routed_way_wo
 
 
 async def test_an_unexpected_error_on_the_short_cut_is_a_json_500_without_a_traceback(
-        store: SqliteStore, client: httpx.AsyncClient, site: Site,
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    store: SqliteStore,
+    client: httpx.AsyncClient,
+    site: Site,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async def broken(*args: object) -> None:
         raise RuntimeError("a bug")
 

@@ -22,8 +22,14 @@ class Cli:
     def __call__(
         self, *args: str, stdin: str | None = None, ok: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([sys.executable, "-m", "collector", *args], env=self.env, input=stdin,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "collector", *args],
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if ok:
             assert done.returncode == 0, done.stderr
         return done
@@ -35,28 +41,50 @@ def cli(tmp_path: Path) -> Cli:
 
 
 def test_site_add_prints_the_id_and_list_show_set_round_trip(cli: Cli) -> None:
-    assert cli("site", "add", "Shop", "--domain", "Shop.Example", "--domain", "example.org",
-               "--timezone", "Europe/Oslo").stdout.strip() == "1"
+    assert (
+        cli(
+            "site",
+            "add",
+            "Shop",
+            "--domain",
+            "Shop.Example",
+            "--domain",
+            "example.org",
+            "--timezone",
+            "Europe/Oslo",
+        ).stdout.strip()
+        == "1"
+    )
     assert cli("site", "add", "Blog").stdout.strip() == "2"
     listing = cli("site", "list").stdout.splitlines()
     assert listing[0].split("\t") == ["1", "Shop", "shop.example,example.org", "Europe/Oslo"]
     shown = json.loads(cli("site", "show", "1").stdout)
     assert shown["settings"]["honour_dnt"] is True and shown["domains"] == ["shop.example", "example.org"]
-    cli("site", "set", "1", "allowed_query_keys=q,page", "raw_retention_days=7", "honour_gpc=false",
-        "name=Shop 2")
+    cli(
+        "site",
+        "set",
+        "1",
+        "allowed_query_keys=q,page",
+        "raw_retention_days=7",
+        "honour_gpc=false",
+        "name=Shop 2",
+    )
     shown = json.loads(cli("site", "show", "1").stdout)
     assert shown["name"] == "Shop 2"
     assert shown["settings"]["allowed_query_keys"] == ["q", "page"]
     assert shown["settings"]["raw_retention_days"] == 7 and shown["settings"]["honour_gpc"] is False
 
 
-@pytest.mark.parametrize("args, message", [
-    (["site", "show", "9"], "no site with id 9"),
-    (["site", "add", "X", "--timezone", "Mars/Olympus"], "unknown time zone"),
-    (["site", "set", "1", "colour=blue"], "unknown key"),
-    (["site", "set", "1", "raw_retention_days=0"], "positive integer"),
-    (["token", "create", "--site", "5", "--scope", "stats"], "no site with id 5"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["site", "show", "9"], "no site with id 9"),
+        (["site", "add", "X", "--timezone", "Mars/Olympus"], "unknown time zone"),
+        (["site", "set", "1", "colour=blue"], "unknown key"),
+        (["site", "set", "1", "raw_retention_days=0"], "positive integer"),
+        (["token", "create", "--site", "5", "--scope", "stats"], "no site with id 5"),
+    ],
+)
 def test_user_errors_exit_2_with_a_message_and_no_traceback(cli: Cli, args: list[str], message: str) -> None:
     cli("site", "add", "Shop")
     done = cli(*args, ok=False)
@@ -124,9 +152,10 @@ def test_migrate_is_idempotent(cli: Cli) -> None:
 
 def _insert_events(db: Path, paths: list[tuple[str, str]]) -> None:
     conn = sqlite3.connect(db)
-    conn.executemany("INSERT INTO events (site_id, ts_ms, day, visitor, kind, path) "
-                     "VALUES (1, ?, ?, ?, 'pageview', ?)",
-                     [(1795348800000 + n, day, n, path) for n, (day, path) in enumerate(paths)])
+    conn.executemany(
+        "INSERT INTO events (site_id, ts_ms, day, visitor, kind, path) VALUES (1, ?, ?, ?, 'pageview', ?)",
+        [(1795348800000 + n, day, n, path) for n, (day, path) in enumerate(paths)],
+    )
     conn.commit()
     conn.close()
 
@@ -140,12 +169,16 @@ def test_exclude_lists_counts_and_applies_rules_and_erase_asks_first(cli: Cli) -
     out = cli("exclude", "--site", "1", "--add", "path:/admin/*", "--add", "ip:10.20.0.0/16").stdout
     assert "path:/admin/*\t2 stored raw events match, on 2 days" in out
     assert "ip:10.20.0.0/16\tapplies to new requests only" in out
-    assert json.loads(cli("site", "show", "1").stdout)["settings"]["exclusions"] == ["path:/admin/*",
-                                                                                     "ip:10.20.0.0/16"]
+    assert json.loads(cli("site", "show", "1").stdout)["settings"]["exclusions"] == [
+        "path:/admin/*",
+        "ip:10.20.0.0/16",
+    ]
     refused = cli("exclude", "--site", "1", "--apply", ok=False)  # no terminal to confirm on
     assert refused.returncode == 2 and "--yes" in refused.stderr
-    assert "removed 2 raw events; rolled up 2 days again" in cli("exclude", "--site", "1", "--apply",
-                                                                   "--yes").stdout
+    assert (
+        "removed 2 raw events; rolled up 2 days again"
+        in cli("exclude", "--site", "1", "--apply", "--yes").stdout
+    )
     cli("exclude", "--site", "1", "--remove", "ip:10.20.0.0/16")
     assert json.loads(cli("site", "show", "1").stdout)["settings"]["exclusions"] == ["path:/admin/*"]
 

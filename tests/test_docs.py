@@ -39,9 +39,16 @@ def test_the_readme_documents_no_setting_that_does_not_exist() -> None:
 
 def test_design_names_are_fixed() -> None:
     names = {s.env for s in SETTINGS}
-    for name in ("COLLECTOR_DATABASE", "COLLECTOR_HOST", "COLLECTOR_PORT", "COLLECTOR_SECRET_KEY",
-                 "COLLECTOR_TRUSTED_PROXIES", "COLLECTOR_IP_MASK_BYTES",
-                 "COLLECTOR_RAW_RETENTION_DAYS", "COLLECTOR_ROLLUP_INTERVAL_S"):
+    for name in (
+        "COLLECTOR_DATABASE",
+        "COLLECTOR_HOST",
+        "COLLECTOR_PORT",
+        "COLLECTOR_SECRET_KEY",
+        "COLLECTOR_TRUSTED_PROXIES",
+        "COLLECTOR_IP_MASK_BYTES",
+        "COLLECTOR_RAW_RETENTION_DAYS",
+        "COLLECTOR_ROLLUP_INTERVAL_S",
+    ):
         assert name in names
 
 
@@ -50,15 +57,27 @@ def test_defaults_parse_and_match_the_dataclass() -> None:
 
 
 def test_settings_are_read_from_the_environment() -> None:
-    s = Settings.from_env({"COLLECTOR_IP_MASK_BYTES": "3", "COLLECTOR_TRUSTED_PROXIES": "10.0.0.0/8, ::1",
-                           "COLLECTOR_ACCESS_LOG": "off", "COLLECTOR_PORT": "9000"})
+    s = Settings.from_env(
+        {
+            "COLLECTOR_IP_MASK_BYTES": "3",
+            "COLLECTOR_TRUSTED_PROXIES": "10.0.0.0/8, ::1",
+            "COLLECTOR_ACCESS_LOG": "off",
+            "COLLECTOR_PORT": "9000",
+        }
+    )
     assert s.ip_mask_bytes == 3 and s.port == 9000 and s.access_log is False
     assert [str(n) for n in s.trusted_proxies] == ["10.0.0.0/8", "::1/128"]
 
 
-@pytest.mark.parametrize("env", [{"COLLECTOR_IP_MASK_BYTES": "4"}, {"COLLECTOR_PORT": "x"},
-                                 {"COLLECTOR_TRUSTED_PROXIES": "not-a-net"},
-                                 {"COLLECTOR_ACCESS_LOG": "maybe"}])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"COLLECTOR_IP_MASK_BYTES": "4"},
+        {"COLLECTOR_PORT": "x"},
+        {"COLLECTOR_TRUSTED_PROXIES": "not-a-net"},
+        {"COLLECTOR_ACCESS_LOG": "maybe"},
+    ],
+)
 def test_bad_settings_are_refused_with_the_variable_named(env: dict[str, str]) -> None:
     with pytest.raises(SettingsError, match=next(iter(env))):
         Settings.from_env(env)
@@ -66,7 +85,7 @@ def test_bad_settings_are_refused_with_the_variable_named(env: dict[str, str]) -
 
 def test_a_toml_file_mirrors_the_variables_and_the_environment_wins(tmp_path: Path) -> None:
     config = tmp_path / "collector.toml"
-    config.write_text('ip_mask_bytes = 1\nport = 9001\n')
+    config.write_text("ip_mask_bytes = 1\nport = 9001\n")
     s = Settings.from_env({"COLLECTOR_CONFIG": str(config), "COLLECTOR_PORT": "9002"})
     assert (s.ip_mask_bytes, s.port) == (1, 9002)
 
@@ -82,8 +101,9 @@ def test_readme_shows_the_two_commands_and_every_cli_command() -> None:
 
 def test_help_runs_for_every_command() -> None:
     for args in (["--help"], ["serve", "--help"], ["site", "add", "--help"], ["token", "create", "--help"]):
-        out = subprocess.run([sys.executable, "-m", "collector", *args], capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run(
+            [sys.executable, "-m", "collector", *args], capture_output=True, text=True, check=True
+        )
         assert "usage: collector" in out.stdout
 
 
@@ -106,8 +126,9 @@ def test_the_image_gets_every_package_and_the_build_script() -> None:
     """``pip install .`` in the image needs every package pyproject.toml lists (the
     dashboard too: the app imports it) and setup.py, which compiles the request path."""
     dockerfile = (ROOT / "docker" / "Dockerfile").read_text(encoding="utf-8")
-    copied = {p for line in re.findall(r"^COPY (?!--)(.+)$", dockerfile, re.MULTILINE)
-              for p in line.split()[:-1]}
+    copied = {
+        p for line in re.findall(r"^COPY (?!--)(.+)$", dockerfile, re.MULTILINE) for p in line.split()[:-1]
+    }
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     include = re.search(r"\[tool.setuptools.packages.find\]\ninclude = \[(.*)\]", pyproject)
     assert include is not None

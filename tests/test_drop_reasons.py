@@ -26,15 +26,22 @@ CASES: list[tuple[str, dict[str, str], dict[str, str]]] = [
     ("prefetch", {}, {"X-Purpose": "preview"}),
     ("prefetch", {}, {"X-Moz": "prefetch"}),
     ("bot", {}, {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"}),
-    ("bot", {}, {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-                               "HeadlessChrome/130.0.0.0 Safari/537.36"}),
+    (
+        "bot",
+        {},
+        {
+            "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "HeadlessChrome/130.0.0.0 Safari/537.36"
+        },
+    ),
     ("foreign_host", {"url": "https://evil.example/pricing"}, {}),
     ("spam", {"urlref": "https://semalt.com/"}, {}),
 ]
 
 
-async def _send(client: httpx.AsyncClient, site: Site, params: dict[str, str],
-                headers: dict[str, str], send_image: bool) -> httpx.Response:
+async def _send(
+    client: httpx.AsyncClient, site: Site, params: dict[str, str], headers: dict[str, str], send_image: bool
+) -> httpx.Response:
     query: dict[str, Any] = {"idsite": site.id, **PAGE, **params}
     if not send_image:
         query["send_image"] = "0"
@@ -44,14 +51,22 @@ async def _send(client: httpx.AsyncClient, site: Site, params: dict[str, str],
 @pytest.mark.parametrize("send_image", [True, False])
 @pytest.mark.parametrize("reason, params, headers", CASES)
 async def test_a_dropped_request_is_answered_like_a_tracked_one_and_only_counted(
-    client: httpx.AsyncClient, site: Site, store: SqliteStore, clock: FrozenClock, db: sqlite3.Connection,
-    reason: str, params: dict[str, str], headers: dict[str, str], send_image: bool,
+    client: httpx.AsyncClient,
+    site: Site,
+    store: SqliteStore,
+    clock: FrozenClock,
+    db: sqlite3.Connection,
+    reason: str,
+    params: dict[str, str],
+    headers: dict[str, str],
+    send_image: bool,
 ) -> None:
     await store.add_optout(site.id, user_ref_hash(site.secret, "user-42"), clock())
     dropped = await _send(client, site, params, headers, send_image)
     assert rows(db, "SELECT count(*) AS n FROM events") == [{"n": 0}]
     assert rows(db, "SELECT site_id, day, reason, n FROM dropped") == [
-        {"site_id": site.id, "day": "2026-11-22", "reason": reason, "n": 1}]
+        {"site_id": site.id, "day": "2026-11-22", "reason": reason, "n": 1}
+    ]
     tracked = await _send(client, site, {}, {}, send_image)
     assert rows(db, "SELECT count(*) AS n FROM events") == [{"n": 1}]
     assert dropped.headers["x-collector-dropped"] == reason
@@ -67,8 +82,9 @@ async def test_bots_1_keeps_a_bot(client: httpx.AsyncClient, site: Site, db: sql
     assert rows(db, "SELECT device FROM events") == [{"device": "bot"}]
 
 
-async def test_a_subdomain_of_the_site_is_not_foreign(client: httpx.AsyncClient, site: Site,
-                                                      db: sqlite3.Connection) -> None:
+async def test_a_subdomain_of_the_site_is_not_foreign(
+    client: httpx.AsyncClient, site: Site, db: sqlite3.Connection
+) -> None:
     reply = await _send(client, site, {"url": "https://shop.example.com/x"}, {}, True)
     assert "x-collector-dropped" not in reply.headers
     assert rows(db, "SELECT path FROM events") == [{"path": "/x"}]

@@ -23,28 +23,45 @@ from tests.conftest import CHROME, rows
 KIOSK = CHROME + " OfficeKiosk/3.1"  # a real browser the owner does not want counted
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("path:/admin/*", "path:/admin/*"),
-    ("  PATH : /wp-*  ", "path:/wp-*"),
-    ("referrer:Intranet.Example.", "referrer:intranet.example"),
-    ("ua:*OfficeKiosk*", "ua:*OfficeKiosk*"),
-    ("ip:10.20.0.7/16", "ip:10.20.0.0/16"),
-    ("ip:2001:db8::/32", "ip:2001:db8::/32"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("path:/admin/*", "path:/admin/*"),
+        ("  PATH : /wp-*  ", "path:/wp-*"),
+        ("referrer:Intranet.Example.", "referrer:intranet.example"),
+        ("ua:*OfficeKiosk*", "ua:*OfficeKiosk*"),
+        ("ip:10.20.0.7/16", "ip:10.20.0.0/16"),
+        ("ip:2001:db8::/32", "ip:2001:db8::/32"),
+    ],
+)
 def test_rules_are_parsed_and_normalised(text: str, expected: str) -> None:
     assert str(parse_rule(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["", "path", "host:x", "path:admin", "path:/a b", "referrer:not a host",
-                                  "ip:10.20.0.300/16", "ip:office", "ua:\x00", "path:/" + "a" * 300])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "path",
+        "host:x",
+        "path:admin",
+        "path:/a b",
+        "referrer:not a host",
+        "ip:10.20.0.300/16",
+        "ip:office",
+        "ua:\x00",
+        "path:/" + "a" * 300,
+    ],
+)
 def test_bad_rules_are_refused_with_a_reason(text: str) -> None:
     with pytest.raises(RuleError):
         parse_rule(text)
 
 
 def test_rules_match_what_they_say() -> None:
-    path, ref, ua, ip = compile_rules(("path:/admin/*", "referrer:intranet.example", "ua:*officekiosk*",
-                                       "ip:10.20.0.0/16"))
+    path, ref, ua, ip = compile_rules(
+        ("path:/admin/*", "referrer:intranet.example", "ua:*officekiosk*", "ip:10.20.0.0/16")
+    )
     assert path.matches("/admin/users", None, "", "") and not path.matches("/blog/admin/", None, "", "")
     assert ref.matches(None, "wiki.intranet.example", "", "")
     assert not ref.matches(None, "xintranet.example", "", "")
@@ -71,8 +88,9 @@ async def _configure(store: SqliteStore, site: Site, **changes: Any) -> Site:
     return site
 
 
-async def _track(client: httpx.AsyncClient, site: Site, path: str, ua: str = CHROME,
-                 **params: str) -> httpx.Response:
+async def _track(
+    client: httpx.AsyncClient, site: Site, path: str, ua: str = CHROME, **params: str
+) -> httpx.Response:
     query = {"idsite": str(site.id), "rec": "1", "url": f"https://example.com{path}", **params}
     return await client.get("/matomo.php", params=query, headers={"User-Agent": ua})
 
@@ -86,11 +104,17 @@ async def proxied(app: Any) -> Any:
 
 
 async def test_new_requests_matching_a_rule_are_dropped_as_excluded(
-    client: httpx.AsyncClient, proxied: httpx.AsyncClient, store: SqliteStore, site: Site,
+    client: httpx.AsyncClient,
+    proxied: httpx.AsyncClient,
+    store: SqliteStore,
+    site: Site,
     db: sqlite3.Connection,
 ) -> None:
-    await _configure(store, site, exclusions=("path:/admin/*", "referrer:intranet.example",
-                                              "ua:*officekiosk*", "ip:10.20.0.0/16"))
+    await _configure(
+        store,
+        site,
+        exclusions=("path:/admin/*", "referrer:intranet.example", "ua:*officekiosk*", "ip:10.20.0.0/16"),
+    )
     assert (await _track(client, site, "/admin/users")).headers["X-Collector-Dropped"] == "excluded"
     reply = await _track(client, site, "/", urlref="https://wiki.intranet.example/page")
     assert reply.headers["X-Collector-Dropped"] == "excluded"
@@ -103,7 +127,10 @@ async def test_new_requests_matching_a_rule_are_dropped_as_excluded(
 
 
 async def test_consent_required_drops_requests_without_consent(
-    client: httpx.AsyncClient, store: SqliteStore, site: Site, db: sqlite3.Connection,
+    client: httpx.AsyncClient,
+    store: SqliteStore,
+    site: Site,
+    db: sqlite3.Connection,
 ) -> None:
     await _configure(store, site, consent_mode="consent_required")
     assert (await _track(client, site, "/a")).headers["X-Collector-Dropped"] == "no_consent"
@@ -114,7 +141,9 @@ async def test_consent_required_drops_requests_without_consent(
 
 
 async def test_cookieless_mode_counts_without_consent(
-    client: httpx.AsyncClient, site: Site, db: sqlite3.Connection,
+    client: httpx.AsyncClient,
+    site: Site,
+    db: sqlite3.Connection,
 ) -> None:
     assert site.settings.consent_mode == "cookieless"
     assert "X-Collector-Dropped" not in (await _track(client, site, "/a")).headers
@@ -146,8 +175,11 @@ def _truth(excluded: tuple[str, ...]) -> dict[str, int]:
     rules = compile_rules(excluded)
     visits = pageviews = bounces = 0
     for _major, hits in TRAFFIC:
-        kept = [h for h in hits if not any(
-            r.matches(h[1], (h[2].split("/")[2] if h[2] else None), CHROME, "") for r in rules)]
+        kept = [
+            h
+            for h in hits
+            if not any(r.matches(h[1], (h[2].split("/")[2] if h[2] else None), CHROME, "") for r in rules)
+        ]
         if kept:
             visits += 1
             pageviews += len(kept)
@@ -156,17 +188,27 @@ def _truth(excluded: tuple[str, ...]) -> dict[str, int]:
 
 
 async def _totals(client: httpx.AsyncClient, site: Site, token: str) -> dict[str, int]:
-    reply = await client.get(f"/api/v1/sites/{site.id}/summary",
-                             params={"from": "2026-11-22", "to": "2026-11-22"},
-                             headers={"Authorization": f"Bearer {token}"})
+    reply = await client.get(
+        f"/api/v1/sites/{site.id}/summary",
+        params={"from": "2026-11-22", "to": "2026-11-22"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     data = reply.json()
-    return {"visits": data["visits"], "pageviews": data["pageviews"],
-            "bounces": round(data["bounce_rate"] * data["visits"] / 100)}
+    return {
+        "visits": data["visits"],
+        "pageviews": data["pageviews"],
+        "bounces": round(data["bounce_rate"] * data["visits"] / 100),
+    }
 
 
 async def test_retroactive_exclusion_matches_the_ground_truth(
-    client: httpx.AsyncClient, store: SqliteStore, site: Site, clock: FrozenClock, settings: Settings,
-    admin_token: str, db: sqlite3.Connection,
+    client: httpx.AsyncClient,
+    store: SqliteStore,
+    site: Site,
+    clock: FrozenClock,
+    settings: Settings,
+    admin_token: str,
+    db: sqlite3.Connection,
 ) -> None:
     await _send_traffic(client, site, clock)
     await rollup(store, settings, clock)
@@ -186,7 +228,11 @@ async def test_retroactive_exclusion_matches_the_ground_truth(
 
 
 async def test_erase_removes_a_period_and_keeps_the_rest(
-    client: httpx.AsyncClient, store: SqliteStore, site: Site, clock: FrozenClock, settings: Settings,
+    client: httpx.AsyncClient,
+    store: SqliteStore,
+    site: Site,
+    clock: FrozenClock,
+    settings: Settings,
     db: sqlite3.Connection,
 ) -> None:
     await _send_traffic(client, site, clock)
@@ -209,7 +255,10 @@ def test_site_settings_default_to_cookieless_without_rules() -> None:
 
 
 async def test_a_sites_own_campaign_keys_name_the_campaign(
-    client: httpx.AsyncClient, store: SqliteStore, site: Site, db: sqlite3.Connection,
+    client: httpx.AsyncClient,
+    store: SqliteStore,
+    site: Site,
+    db: sqlite3.Connection,
 ) -> None:
     changed = apply_changes(site, [("campaign_keys", "Ref\nsource_id")])
     assert changed.settings.campaign_keys == ("ref", "source_id")
@@ -218,6 +267,8 @@ async def test_a_sites_own_campaign_keys_name_the_campaign(
     await _track(client, site, "/landing?utm_campaign=winter&ref=ignored")  # the standard key wins
     await _track(client, site, "/plain?other=1")
     stored = rows(db, "SELECT path, utm_campaign FROM events ORDER BY id")
-    assert stored == [{"path": "/landing", "utm_campaign": "spring-sale"},
-                      {"path": "/landing?utm_campaign=winter", "utm_campaign": "winter"},
-                      {"path": "/plain", "utm_campaign": None}]
+    assert stored == [
+        {"path": "/landing", "utm_campaign": "spring-sale"},
+        {"path": "/landing?utm_campaign=winter", "utm_campaign": "winter"},
+        {"path": "/plain", "utm_campaign": None},
+    ]

@@ -66,8 +66,9 @@ def test_the_summary_says_which_build_runs(monkeypatch: pytest.MonkeyPatch) -> N
 def test_the_listed_modules_exist_and_are_the_hot_path() -> None:
     for module in native.COMPILED_MODULES:
         assert ROOT.joinpath(*module.split(".")).with_suffix(".py").is_file(), module
-    assert {"collector.ingest.params", "collector.ingest.pipeline",
-            "collector.ingest.endpoint"} <= set(native.COMPILED_MODULES)
+    assert {"collector.ingest.params", "collector.ingest.pipeline", "collector.ingest.endpoint"} <= set(
+        native.COMPILED_MODULES
+    )
 
 
 @pytest.mark.slow
@@ -75,17 +76,27 @@ def test_without_a_working_compiler_the_install_keeps_the_plain_modules(tmp_path
     """A compiler that fails: the build warns and goes on, and removes the compiled copies
     an earlier build left beside the sources, which would otherwise shadow them."""
     tree = tmp_path / "tree"
-    shutil.copytree(ROOT / "collector", tree / "collector",
-                    ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+    shutil.copytree(
+        ROOT / "collector", tree / "collector", ignore=shutil.ignore_patterns("*.so", "__pycache__")
+    )
     for name in ("setup.py", "pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, tree / name)
-    left = [tree / "collector" / "ingest" / f"params{SUFFIX}",
-            tree / "collector" / f"native_lib__mypyc{SUFFIX}"]
+    left = [
+        tree / "collector" / "ingest" / f"params{SUFFIX}",
+        tree / "collector" / f"native_lib__mypyc{SUFFIX}",
+    ]
     for path in left:
         path.write_bytes(b"")
     env = {**os.environ, "CC": "/bin/false"}
-    done = subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=tree,
-                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "setup.py", "build_ext", "--inplace"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "could not compile the request path" in done.stderr
     assert "installing the plain Python modules" in done.stderr

@@ -20,22 +20,30 @@ from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
 
 
-async def test_the_statement_follows_the_sites_settings(client: httpx.AsyncClient, store: SqliteStore,
-                                                        site: Site) -> None:
+async def test_the_statement_follows_the_sites_settings(
+    client: httpx.AsyncClient, store: SqliteStore, site: Site
+) -> None:
     text = (await client.get(f"/privacy/{site.id}?format=text")).text
     assert "last two parts of an IPv4 address" in text and "first 48 bits" in text
     assert "Do Not Track or Global Privacy Control are not stored" in text
     assert "deleted after 30 days" in text and "Daily totals" in text and "are kept." in text
-    await store.update_site(site.id, site.name, site.domains, site.timezone, SiteSettings(
-        honour_dnt=False, raw_retention_days=7, aggregate_retention_months=24,
-        allowed_query_keys=("q",)))
+    await store.update_site(
+        site.id,
+        site.name,
+        site.domains,
+        site.timezone,
+        SiteSettings(
+            honour_dnt=False, raw_retention_days=7, aggregate_retention_months=24, allowed_query_keys=("q",)
+        ),
+    )
     text = (await client.get(f"/privacy/{site.id}?format=text")).text
     assert "send Global Privacy Control are not stored" in text and "Do Not Track" not in text
     assert "deleted after 7 days" in text and "deleted after 24 months" in text
     assert "and the parameters q)" in text
     assert "does not ask for your consent" in text
-    await store.update_site(site.id, site.name, site.domains, site.timezone,
-                            SiteSettings(consent_mode="consent_required"))
+    await store.update_site(
+        site.id, site.name, site.domains, site.timezone, SiteSettings(consent_mode="consent_required")
+    )
     text = (await client.get(f"/privacy/{site.id}?format=text")).text
     assert "counted only after you have given your consent" in text
     assert "Do Not Track or Global Privacy Control are not stored" in text
@@ -59,8 +67,9 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "collector", *args], env=env, capture_output=True,
-                          timeout=120, check=True)
+    return subprocess.run(
+        [sys.executable, "-m", "collector", *args], env=env, capture_output=True, timeout=120, check=True
+    )
 
 
 def test_export_json_and_zip_hold_every_report(cli_env: dict[str, str], tmp_path: Path) -> None:
@@ -82,15 +91,19 @@ def test_export_json_and_zip_hold_every_report(cli_env: dict[str, str], tmp_path
     assert len(pages) - 1 == len(data["breakdowns"]["pages"])
 
 
-@pytest.mark.parametrize("mask_bytes, words", [
-    (1, ("last part of an IPv4 address", "first 64 bits")),
-    (3, ("last three parts of an IPv4 address", "first 24 bits")),
-])
+@pytest.mark.parametrize(
+    "mask_bytes, words",
+    [
+        (1, ("last part of an IPv4 address", "first 64 bits")),
+        (3, ("last three parts of an IPv4 address", "first 24 bits")),
+    ],
+)
 async def test_the_statement_follows_the_ip_mask_setting(
     tmp_path: Path, clock: FrozenClock, mask_bytes: int, words: tuple[str, str]
 ) -> None:
-    settings = Settings(database=f"sqlite:///{tmp_path}/c.sqlite3", access_log=False, secret_key="k",
-                        ip_mask_bytes=mask_bytes)
+    settings = Settings(
+        database=f"sqlite:///{tmp_path}/c.sqlite3", access_log=False, secret_key="k", ip_mask_bytes=mask_bytes
+    )
     app = create_app(settings, clock=clock, run_maintenance=False)
     async with app.router.lifespan_context(app):
         site = await app.state.store.add_site("S", ["example.com"], "UTC", clock())

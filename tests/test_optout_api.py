@@ -33,8 +33,11 @@ def _auth(token: str) -> dict[str, str]:
 
 
 async def _beacon(client: httpx.AsyncClient, site: Site, uid: str) -> httpx.Response:
-    return await client.get("/matomo.php", params={"idsite": site.id, "rec": 1, "uid": uid,
-                                                   "url": "https://example.com/"}, headers=BROWSER_HEADERS)
+    return await client.get(
+        "/matomo.php",
+        params={"idsite": site.id, "rec": 1, "uid": uid, "url": "https://example.com/"},
+        headers=BROWSER_HEADERS,
+    )
 
 
 async def test_opt_out_status_and_back_in(client: httpx.AsyncClient, site: Site, optout_token: str) -> None:
@@ -53,16 +56,18 @@ async def test_opt_out_status_and_back_in(client: httpx.AsyncClient, site: Site,
 
 
 @pytest.mark.parametrize("scope, status", [("optout", 204), ("admin", 204), ("stats", 403)])
-async def test_scopes(client: httpx.AsyncClient, store: SqliteStore, site: Site, clock: FrozenClock,
-                      scope: str, status: int) -> None:
+async def test_scopes(
+    client: httpx.AsyncClient, store: SqliteStore, site: Site, clock: FrozenClock, scope: str, status: int
+) -> None:
     token = new_token()
     await store.add_token(token_hash(token), site.id, scope, "", clock())
     reply = await client.put(f"/api/v1/sites/{site.id}/optouts/u1", headers=_auth(token))
     assert reply.status_code == status
 
 
-async def test_errors(client: httpx.AsyncClient, store: SqliteStore, site: Site, optout_token: str,
-                      clock: FrozenClock) -> None:
+async def test_errors(
+    client: httpx.AsyncClient, store: SqliteStore, site: Site, optout_token: str, clock: FrozenClock
+) -> None:
     other = await store.add_site("Other", [], "UTC", clock())
     cases = [
         (f"/api/v1/sites/{site.id}/optouts/u1", {}, 401),
@@ -82,14 +87,16 @@ async def test_bulk_import_json_and_csv(client: httpx.AsyncClient, site: Site, o
     url = f"/api/v1/sites/{site.id}/optouts:import"
     reply = await client.post(url, headers=_auth(optout_token), json=["a", "b", "a"])
     assert reply.json() == {"received": 3, "imported": 2}
-    reply = await client.post(url, headers={**_auth(optout_token), "Content-Type": "text/csv"},
-                              content=b"user_ref\nb\nc\n")
+    reply = await client.post(
+        url, headers={**_auth(optout_token), "Content-Type": "text/csv"}, content=b"user_ref\nb\nc\n"
+    )
     assert reply.json() == {"received": 2, "imported": 1}
     for ref, expected in (("a", True), ("c", True), ("d", False)):
         status = await client.get(f"/api/v1/sites/{site.id}/optouts/{ref}", headers=_auth(optout_token))
         assert status.json() == {"opted_out": expected}
-    bad = await client.post(url, headers={**_auth(optout_token), "Content-Type": "application/json"},
-                            content=b"[1, {")
+    bad = await client.post(
+        url, headers={**_auth(optout_token), "Content-Type": "application/json"}, content=b"[1, {"
+    )
     assert bad.status_code == 400
 
 
@@ -106,8 +113,9 @@ async def test_an_opt_out_is_honoured_by_another_worker_on_the_very_next_beacon(
 ) -> None:
     async for worker2 in _second_worker(settings, clock):
         assert (await _beacon(worker2, site, USER)).headers.get("x-collector-dropped") is None  # warm caches
-        assert (await client.put(f"/api/v1/sites/{site.id}/optouts/{USER}",
-                                 headers=_auth(optout_token))).status_code == 204
+        assert (
+            await client.put(f"/api/v1/sites/{site.id}/optouts/{USER}", headers=_auth(optout_token))
+        ).status_code == 204
         assert (await _beacon(worker2, site, USER)).headers["x-collector-dropped"] == "opted_out"
 
 
@@ -126,8 +134,9 @@ async def test_user_refs_never_reach_disk_or_the_log(
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             await client.put(f"/api/v1/sites/{site.id}/optouts/{USER}", headers=_auth(token))
             await client.get(f"/api/v1/sites/{site.id}/optouts/{USER}", headers=_auth(token))
-            await client.post(f"/api/v1/sites/{site.id}/optouts:import", headers=_auth(token),
-                              json=["bulk-user-99871"])
+            await client.post(
+                f"/api/v1/sites/{site.id}/optouts:import", headers=_auth(token), json=["bulk-user-99871"]
+            )
             await _beacon(client, site, USER)
             await _beacon(client, site, "tracked-user-55120")
     written = b"".join(p.read_bytes() for p in (tmp_path / "data").iterdir() if p.is_file())

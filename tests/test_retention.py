@@ -15,12 +15,15 @@ from collector.storage.base import WriteItem
 from collector.storage.sqlite import SqliteStore
 
 
-@pytest.mark.parametrize("day, months, expected", [
-    (date(2026, 11, 22), 1, date(2026, 10, 22)),
-    (date(2026, 3, 31), 1, date(2026, 2, 28)),
-    (date(2024, 3, 31), 1, date(2024, 2, 29)),
-    (date(2026, 1, 15), 13, date(2024, 12, 15)),
-])
+@pytest.mark.parametrize(
+    "day, months, expected",
+    [
+        (date(2026, 11, 22), 1, date(2026, 10, 22)),
+        (date(2026, 3, 31), 1, date(2026, 2, 28)),
+        (date(2024, 3, 31), 1, date(2024, 2, 29)),
+        (date(2026, 1, 15), 13, date(2024, 12, 15)),
+    ],
+)
 def test_months_before(day: date, months: int, expected: date) -> None:
     assert months_before(day, months) == expected
 
@@ -39,8 +42,9 @@ async def test_aggregates_are_kept_forever_by_default_and_cut_by_months(
     await store.write_batch(items)
     assert len(await rollup(store, settings, clock)) == 4
     assert await purge_aggregates(store, clock) == 0
-    await store.update_site(site.id, site.name, site.domains, site.timezone,
-                            SiteSettings(aggregate_retention_months=1))
+    await store.update_site(
+        site.id, site.name, site.domains, site.timezone, SiteSettings(aggregate_retention_months=1)
+    )
     removed = await purge_aggregates(store, clock)
     conn = await store._read_conn()
     days = [r[0] for r in await conn.execute_fetchall("SELECT day FROM daily_site ORDER BY day")]

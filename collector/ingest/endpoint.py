@@ -36,8 +36,9 @@ ABOUT = (
 )
 MAX_QUERY = 16 * 1024
 _PREFETCH = {"preview", "instant", "prefetch"}
-_SIGNALS = frozenset({b"dnt", b"x-do-not-track", b"sec-gpc", b"x-purpose", b"purpose",
-                      b"sec-purpose", b"x-moz"})
+_SIGNALS = frozenset(
+    {b"dnt", b"x-do-not-track", b"sec-gpc", b"x-purpose", b"purpose", b"sec-purpose", b"x-moz"}
+)
 _WANTED = _SIGNALS | {b"user-agent", b"accept-language", b"referer", b"x-forwarded-for"}
 
 RawHeaders = list[tuple[bytes, bytes]]
@@ -78,8 +79,7 @@ def _signals(found: Mapping[bytes, bytes]) -> tuple[bool, bool, bool]:
     return (
         text(b"dnt").strip().startswith("1") or text(b"x-do-not-track").strip() == "1",
         text(b"sec-gpc").strip() == "1",
-        purpose.split(";")[0].strip().lower() in _PREFETCH
-        or text(b"x-moz").strip().lower() == "prefetch",
+        purpose.split(";")[0].strip().lower() in _PREFETCH or text(b"x-moz").strip().lower() == "prefetch",
     )
 
 
@@ -98,15 +98,13 @@ class _Reply:
         self.body = body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": self.status,
-                    "headers": list(self.headers)})
+        await send({"type": "http.response.start", "status": self.status, "headers": list(self.headers)})
         await send({"type": "http.response.body", "body": self.body})
 
 
 def _cors_raw(method: str, origin: bytes | None) -> RawHeaders:
     if method != "GET" and origin:
-        return [(b"access-control-allow-origin", origin),
-                (b"access-control-allow-credentials", b"true")]
+        return [(b"access-control-allow-origin", origin), (b"access-control-allow-credentials", b"true")]
     return [(b"access-control-allow-origin", b"*")]
 
 
@@ -148,8 +146,12 @@ def _about(cors: Mapping[str, str]) -> Response:
 
 
 def _bad(cors: Mapping[str, str], message: str) -> Response:
-    return Response(message + "\n", status_code=400, media_type="text/plain",
-                    headers={"Cache-Control": "no-store", **cors})
+    return Response(
+        message + "\n",
+        status_code=400,
+        media_type="text/plain",
+        headers={"Cache-Control": "no-store", **cors},
+    )
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -167,12 +169,15 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 async def preflight(request: Request) -> Response:
-    return Response(status_code=204, headers={
-        "Access-Control-Allow-Origin": "*",
-        "Access-Control-Allow-Methods": "GET, POST",
-        "Access-Control-Allow-Headers": "*",
-        "Access-Control-Max-Age": "86400",
-    })
+    return Response(
+        status_code=204,
+        headers={
+            "Access-Control-Allow-Origin": "*",
+            "Access-Control-Allow-Methods": "GET, POST",
+            "Access-Control-Allow-Headers": "*",
+            "Access-Control-Max-Age": "86400",
+        },
+    )
 
 
 def _query(scope: Scope) -> Params:
@@ -220,8 +225,11 @@ async def _request(request: Request) -> _Reply | Response:
     except BadRequest as exc:
         return _bad(cors, str(exc))
     origin = request.headers.get("origin")
-    return _tracked_reply(_cors_raw(request.method, origin.encode("latin-1") if origin else None),
-                          params.get("send_image") != "0", (reason,) if reason else ())
+    return _tracked_reply(
+        _cors_raw(request.method, origin.encode("latin-1") if origin else None),
+        params.get("send_image") != "0",
+        (reason,) if reason else (),
+    )
 
 
 class TrackingEndpoint:
@@ -251,13 +259,15 @@ async def beacon(scope: Scope, receive: Receive, send: Send) -> None:
         reply: _Reply | Response = await _beacon(scope)
     except Exception as exc:
         log.error("unhandled %s on %s", type(exc).__name__, scope["path"])
-        reply = Response(b'{"error":"internal error","detail":null}', status_code=500,
-                         media_type="application/json")
+        reply = Response(
+            b'{"error":"internal error","detail":null}', status_code=500, media_type="application/json"
+        )
     await reply(scope, receive, send)
 
 
-async def _bulk(request: Request, ingestor: Ingestor, body: bytes, headers: HeaderInfo,
-                max_items: int) -> Response:
+async def _bulk(
+    request: Request, ingestor: Ingestor, body: bytes, headers: HeaderInfo, max_items: int
+) -> Response:
     items, top = parse_bulk(body, max_items)
     result = await ingestor.track_bulk(items, headers, top.get("token_auth"))
     reply = _cors(request, {"Cache-Control": "no-store"})
@@ -265,8 +275,9 @@ async def _bulk(request: Request, ingestor: Ingestor, body: bytes, headers: Head
         reply["X-Collector-Dropped"] = ",".join(dict.fromkeys([r.value for r in result.reasons]))
     if top.get("send_image") == "0":
         return Response(status_code=204, headers=reply)
-    payload = (
-        b'{"status":"success","tracked":%d,"invalid":%d,"invalid_indices":[%s]}'
-        % (result.tracked, result.invalid, ",".join(map(str, result.invalid_indices)).encode())
+    payload = b'{"status":"success","tracked":%d,"invalid":%d,"invalid_indices":[%s]}' % (
+        result.tracked,
+        result.invalid,
+        ",".join(map(str, result.invalid_indices)).encode(),
     )
     return Response(payload, media_type="application/json", headers=reply)

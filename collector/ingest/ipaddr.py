@@ -65,8 +65,7 @@ def _mask_plain_v4(text: str, mask_bytes: int) -> str | None:
     if len(octets) != 4:
         return None
     for octet in octets:
-        if not 0 < len(octet) <= 3 or not _DIGITS.issuperset(octet) or (
-                octet[0] == "0" and len(octet) > 1):
+        if not 0 < len(octet) <= 3 or not _DIGITS.issuperset(octet) or (octet[0] == "0" and len(octet) > 1):
             return None
     a, b, c = int(octets[0]), int(octets[1]), int(octets[2])
     if a > 255 or b > 255 or c > 255 or int(octets[3]) > 255:
@@ -84,9 +83,7 @@ def _trusted(address: IPAddress, proxies: Sequence[Network]) -> bool:
     return any(address in net for net in proxies)
 
 
-def client_ip(
-    peer: str | None, forwarded_for: str | None, proxies: Sequence[Network]
-) -> IPAddress | None:
+def client_ip(peer: str | None, forwarded_for: str | None, proxies: Sequence[Network]) -> IPAddress | None:
     """The socket peer, or, when the peer is a trusted proxy, the last address of
     ``X-Forwarded-For`` that is not itself a trusted proxy."""
     peer_ip = parse_ip(peer) if peer else None

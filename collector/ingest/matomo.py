@@ -21,12 +21,54 @@ MAX_BACKDATE_S = 24 * 3600  # older `cdt` needs token_auth
 # Understood and deliberately not used (cache-busters, cookie-era ids, plugin flags,
 # client-side timings, custom variables and dimensions: free-form fields that could
 # carry personal data).
-IGNORED = frozenset({
-    "r", "rand", "apiv", "_idts", "_idvc", "_viewts", "_ects", "gt_ms", "_idn", "_refts", "_id",
-    "cs", "h", "m", "s", "fla", "java", "qt", "realp", "pdf", "wma", "ag", "cookie", "dir",
-    "gears", "uadata", "pf_net", "pf_srv", "pf_tfr", "pf_dm1", "pf_dm2", "pf_onl", "cvar", "_cvar",
-    "e_cvar", "ec_id", "ec_items", "ec_tx", "ec_sh", "ec_dt", "cdo", "_ref", "send_image", "ma_id",
-})
+IGNORED = frozenset(
+    {
+        "r",
+        "rand",
+        "apiv",
+        "_idts",
+        "_idvc",
+        "_viewts",
+        "_ects",
+        "gt_ms",
+        "_idn",
+        "_refts",
+        "_id",
+        "cs",
+        "h",
+        "m",
+        "s",
+        "fla",
+        "java",
+        "qt",
+        "realp",
+        "pdf",
+        "wma",
+        "ag",
+        "cookie",
+        "dir",
+        "gears",
+        "uadata",
+        "pf_net",
+        "pf_srv",
+        "pf_tfr",
+        "pf_dm1",
+        "pf_dm2",
+        "pf_onl",
+        "cvar",
+        "_cvar",
+        "e_cvar",
+        "ec_id",
+        "ec_items",
+        "ec_tx",
+        "ec_sh",
+        "ec_dt",
+        "cdo",
+        "_ref",
+        "send_image",
+        "ma_id",
+    }
+)
 LOCATION_OVERRIDES = ("country", "region", "city", "lat", "long")
 # Any of these makes a request more than a page view (see ``kind_of``); a plain page view
 # has none, and is told apart by one set operation.

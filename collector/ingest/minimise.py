@@ -141,8 +141,7 @@ def _quote(text: str) -> str:
 
 
 @lru_cache(maxsize=CACHED)
-def page_fields(url: Url, allowed_keys: tuple[str, ...],
-                name_keys: tuple[str, ...]) -> tuple[str, Campaign]:
+def page_fields(url: Url, allowed_keys: tuple[str, ...], name_keys: tuple[str, ...]) -> tuple[str, Campaign]:
     """The stored path and the URL's campaign of a page (query parsed once for both)."""
     params = url_params(url)
     return clean_path(url, allowed_keys, params), campaign(url, None, None, params, name_keys)
@@ -157,8 +156,7 @@ def with_referral(found: Campaign, rcn: str | None, rck: str | None) -> Campaign
     term = found.term or _first({"k": rck or ""}, ("k",))
     if name == found.name and term == found.term:
         return found
-    return Campaign(source=found.source, medium=found.medium, name=name, term=term,
-                    content=found.content)
+    return Campaign(source=found.source, medium=found.medium, name=name, term=term, content=found.content)
 
 
 @lru_cache(maxsize=CACHED)
@@ -192,10 +190,8 @@ class Campaign:
 
 
 _NO_CAMPAIGN = Campaign()
-_NAME_KEYS = ("mtm_campaign", "matomo_campaign", "pk_campaign", "pk_cpn", "piwik_campaign",
-              "utm_campaign")
-_TERM_KEYS = ("mtm_keyword", "matomo_keyword", "pk_keyword", "pk_kwd", "piwik_kwd",
-              "utm_term")
+_NAME_KEYS = ("mtm_campaign", "matomo_campaign", "pk_campaign", "pk_cpn", "piwik_campaign", "utm_campaign")
+_TERM_KEYS = ("mtm_keyword", "matomo_keyword", "pk_keyword", "pk_kwd", "piwik_kwd", "utm_term")
 _SOURCE_KEYS = ("mtm_source", "pk_source", "utm_source")
 _MEDIUM_KEYS = ("mtm_medium", "pk_medium", "utm_medium")
 _CONTENT_KEYS = ("mtm_content", "pk_content", "utm_content")
@@ -211,19 +207,34 @@ def _first(lowered: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
     return None
 
 
-def campaign(url: Url | None, rcn: str | None, rck: str | None,
-             params: Mapping[str, str] | None = None, name_keys: tuple[str, ...] = ()) -> Campaign:
+def campaign(
+    url: Url | None,
+    rcn: str | None,
+    rck: str | None,
+    params: Mapping[str, str] | None = None,
+    name_keys: tuple[str, ...] = (),
+) -> Campaign:
     """Campaign fields from the page URL's keys (case-insensitive), else ``_rcn``/``_rck``.
     ``params``: ``url_params(url)`` when the caller has it already; ``name_keys``: the
     site's own campaign-name keys (lower case), read after the standard ones."""
     query = url_params(url) if params is None else params
     # Every key looked up below is a campaign key: the others need not be lowered.
-    lowered = {k.lower(): v for k, v in query.items()
-               if is_campaign_key(k) or (name_keys and k.lower() in name_keys)} if query else {}
+    lowered = (
+        {
+            k.lower(): v
+            for k, v in query.items()
+            if is_campaign_key(k) or (name_keys and k.lower() in name_keys)
+        }
+        if query
+        else {}
+    )
     if not lowered and not rcn and not rck:
         return _NO_CAMPAIGN
-    name = (_first(lowered, _NAME_KEYS) or (_first(lowered, name_keys) if name_keys else None)
-            or _first({"c": rcn or ""}, ("c",)))
+    name = (
+        _first(lowered, _NAME_KEYS)
+        or (_first(lowered, name_keys) if name_keys else None)
+        or _first({"c": rcn or ""}, ("c",))
+    )
     return Campaign(
         source=_first(lowered, _SOURCE_KEYS),
         medium=(_first(lowered, _MEDIUM_KEYS) or "").lower() or None,

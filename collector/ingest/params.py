@@ -69,8 +69,18 @@ def _raw_cs(qs: str) -> str | None:
 
 
 # Codecs that are not page charsets or that can produce unstorable text (lone surrogates).
-_NOT_CHARSETS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7",
-                           "unicode_escape", "raw_unicode_escape", "utf_7"})
+_NOT_CHARSETS = frozenset(
+    {
+        "idna",
+        "punycode",
+        "unicode-escape",
+        "raw-unicode-escape",
+        "utf-7",
+        "unicode_escape",
+        "raw_unicode_escape",
+        "utf_7",
+    }
+)
 
 
 def _fallback_charset(raw_cs: str | None) -> str:
@@ -93,12 +103,16 @@ def parse_query(qs: str, into: Params | None = None) -> Params:
         # The usual beacon: plain names, each once; only the values holding "%" or "+"
         # are decoded (a few of twenty-odd). Anything else takes the general path.
         pairs = [part.partition("=") for part in qs.split("&")]
-        out = {name: _decode(value, qs) if "%" in value or "+" in value else value
-               for name, _, value in pairs}
+        out = {
+            name: _decode(value, qs) if "%" in value or "+" in value else value for name, _, value in pairs
+        }
         if len(out) == len(pairs) and "" not in out:
             names = "".join(out)
-            if "%" not in names and "+" not in names and (
-                    len(names) <= MAX_NAME or max(map(len, out)) <= MAX_NAME):
+            if (
+                "%" not in names
+                and "+" not in names
+                and (len(names) <= MAX_NAME or max(map(len, out)) <= MAX_NAME)
+            ):
                 return out
     return _parse_query(qs, {} if into is None else into)
 
@@ -116,7 +130,7 @@ def _parse_query(qs: str, out: Params) -> Params:
         if name in out:
             continue
         if "%" in value or "+" in value:
-            value = _decode(value[:MAX_VALUE * 3], qs)
+            value = _decode(value[: MAX_VALUE * 3], qs)
         out[name] = value[:MAX_VALUE]
     return out
 

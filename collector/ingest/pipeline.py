@@ -188,8 +188,11 @@ def minimise(hit: Hit, env: PipelineEnv) -> DropReason | None:
     kind = hit.req.kind
     ref_host, ref_path = referrer(hit.ref, site.domains)
     settings = site.settings
-    path, camp = (page_fields(hit.page, settings.allowed_query_keys, settings.campaign_keys)
-                  if hit.page else (None, _NO_CAMPAIGN))
+    path, camp = (
+        page_fields(hit.page, settings.allowed_query_keys, settings.campaign_keys)
+        if hit.page
+        else (None, _NO_CAMPAIGN)
+    )
     camp = with_referral(camp, params.get("_rcn"), params.get("_rck"))
     country = clean(params.get("country"), 8) if hit.authenticated else None
     event = Event(
@@ -228,8 +231,7 @@ def visitor(hit: Hit, env: PipelineEnv) -> DropReason | None:
     """The keyed daily visitor id (of the masked IP, never the full one)."""
     event = hit.event
     assert event is not None, "the minimise step comes first"
-    event.visitor = visitor_id(hit.salt, hit.site.id, hit.masked_ip, hit.user_agent,
-                               event.language or "")
+    event.visitor = visitor_id(hit.salt, hit.site.id, hit.masked_ip, hit.user_agent, event.language or "")
     return None
 
 

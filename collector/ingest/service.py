@@ -63,7 +63,11 @@ class IngestResult:
 
 class Ingestor:
     def __init__(
-        self, store: Store, writer: GroupCommitWriter, env: PipelineEnv, clock: Clock,
+        self,
+        store: Store,
+        writer: GroupCommitWriter,
+        env: PipelineEnv,
+        clock: Clock,
         metrics: Metrics,
     ) -> None:
         self._store = store
@@ -97,8 +101,9 @@ class Ingestor:
             self._tokens.put(key, info, TOKEN_TTL_S)
         return info is not None and info == (site_id, "admin")
 
-    async def _item(self, params: Params, headers: HeaderInfo, now: float,
-                    default_token: str | None) -> WriteItem:
+    async def _item(
+        self, params: Params, headers: HeaderInfo, now: float, default_token: str | None
+    ) -> WriteItem:
         req = matomo.read(params, now)
         found, site = self._sites.get(req.site_id)
         if not found:  # awaited only on a cache miss: a beacon usually never waits here
@@ -108,19 +113,22 @@ class Ingestor:
         token = req.token or default_token
         authenticated = bool(token) and await self._token_ok(token, site.id)
         if req.needs_token and not authenticated:
-            raise BadRequest("cip, location overrides and cdt older than 24 hours need a "
-                             "valid token_auth")
+            raise BadRequest("cip, location overrides and cdt older than 24 hours need a valid token_auth")
         ts = req.requested_ts if req.requested_ts is not None else now
         try:
             day = datetime.fromtimestamp(ts, site.tz).date()
         except (OverflowError, OSError, ValueError) as exc:
             raise BadRequest("cdt is out of range") from exc
         salt = self._salts.cached(day) or await self._salts.salt_for(day, now)
-        hit = Hit(site=site, req=req, headers=headers, ts=ts, day=day, salt=salt,
-                  authenticated=authenticated)
+        hit = Hit(site=site, req=req, headers=headers, ts=ts, day=day, salt=salt, authenticated=authenticated)
         reason = pipeline.run(hit, self._env)
-        return WriteItem(site_id=site.id, day=day.isoformat(), event=hit.event if reason is None
-                         else None, drop=reason, uid_hash=hit.uid_hash)
+        return WriteItem(
+            site_id=site.id,
+            day=day.isoformat(),
+            event=hit.event if reason is None else None,
+            drop=reason,
+            uid_hash=hit.uid_hash,
+        )
 
     async def track_one(self, params: Params, headers: HeaderInfo) -> DropReason | None:
         """One request: raises :class:`BadRequest`; returns the drop reason or None."""
@@ -133,8 +141,9 @@ class Ingestor:
         self._count(outcome)
         return outcome[0]
 
-    async def track_bulk(self, items: Sequence[Params | None], headers: HeaderInfo,
-                         token: str | None) -> IngestResult:
+    async def track_bulk(
+        self, items: Sequence[Params | None], headers: HeaderInfo, token: str | None
+    ) -> IngestResult:
         """A bulk body: bad items are counted, never fail the batch."""
         result = IngestResult()
         now = self._clock()

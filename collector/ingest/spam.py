@@ -34,5 +34,5 @@ class SpamList:
         while "." in name:  # the host and each parent with two labels or more
             if name in domains:
                 return True
-            name = name[name.index(".") + 1:]
+            name = name[name.index(".") + 1 :]
         return False

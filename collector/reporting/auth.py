@@ -21,8 +21,11 @@ MAX_TOKEN = 256
 
 def _denied(site_id: int | None) -> ReportingError:
     where = f"the website id = {site_id}" if site_id is not None else "any website"
-    return ReportingError(f"You can't access this resource as it requires 'view' access for {where}. "
-                          "Send token_auth with a token of scope stats or admin for that site.", 401)
+    return ReportingError(
+        f"You can't access this resource as it requires 'view' access for {where}. "
+        "Send token_auth with a token of scope stats or admin for that site.",
+        401,
+    )
 
 
 async def read_token(request: Request, params: Params, site_id: int | None) -> TokenInfo:

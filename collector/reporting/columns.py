@@ -15,8 +15,7 @@ def _names(params: Params, name: str) -> frozenset[str]:
 
 
 def _row(row: dict[str, Any], keep: frozenset[str] | None, hide: frozenset[str]) -> dict[str, Any]:
-    return {k: v for k, v in row.items()
-            if k not in hide and (keep is None or k in keep or k == "label")}
+    return {k: v for k, v in row.items() if k not in hide and (keep is None or k in keep or k == "label")}
 
 
 def _data(data: Any, keep: frozenset[str] | None, hide: frozenset[str]) -> Any:
@@ -30,8 +29,12 @@ def select(result: Result, params: Params) -> Result:
     if not show and not hide:
         return result
     keep = show or None
-    data = ({label: _data(d, keep, hide) for label, d in result.data.items()} if result.keyed
-            else _data(result.data, keep, hide))
-    columns = tuple(c for c in result.columns
-                    if c not in hide and (keep is None or c in keep or c == "label"))
+    data = (
+        {label: _data(d, keep, hide) for label, d in result.data.items()}
+        if result.keyed
+        else _data(result.data, keep, hide)
+    )
+    columns = tuple(
+        c for c in result.columns if c not in hide and (keep is None or c in keep or c == "label")
+    )
     return replace(result, data=data, columns=columns)

@@ -26,8 +26,9 @@ MAX_DATE_CHARS = 64
 
 _DAY = r"\d{4}-\d{1,2}-\d{1,2}"
 _LAST_UNIT = r"last[ -]?(?:week|month|year)"
-_RANGE = re.compile(rf"({_DAY}|{_LAST_UNIT}),({_DAY}|today|now|yesterday|{_LAST_UNIT})",
-                    re.IGNORECASE | re.ASCII)
+_RANGE = re.compile(
+    rf"({_DAY}|{_LAST_UNIT}),({_DAY}|today|now|yesterday|{_LAST_UNIT})", re.IGNORECASE | re.ASCII
+)
 _LAST_N = re.compile(r"(last|previous)(\d*)", re.ASCII)
 
 
@@ -46,8 +47,10 @@ class Dates:
 
 
 def _bad_date(raw: str) -> ReportingError:
-    return ReportingError(f"Date format must be: YYYY-MM-DD, or 'today' or 'yesterday' or any keyword "
-                          f"supported by Matomo (lastN, previousN, YYYY-MM-DD,YYYY-MM-DD), not {raw[:40]!r}")
+    return ReportingError(
+        f"Date format must be: YYYY-MM-DD, or 'today' or 'yesterday' or any keyword "
+        f"supported by Matomo (lastN, previousN, YYYY-MM-DD,YYYY-MM-DD), not {raw[:40]!r}"
+    )
 
 
 def add_months(day: date, months: int) -> date:
@@ -61,8 +64,12 @@ def add_months(day: date, months: int) -> date:
 
 def _one_day(raw: str, today: date) -> date:
     word = raw.lower().replace(" ", "").replace("-", "") if raw[:1].isalpha() else ""
-    named = {"today": today, "now": today, "yesterday": today - timedelta(days=1),
-             "lastweek": today - timedelta(days=7)}
+    named = {
+        "today": today,
+        "now": today,
+        "yesterday": today - timedelta(days=1),
+        "lastweek": today - timedelta(days=7),
+    }
     if word in named:
         return named[word]
     if word in ("lastmonth", "lastyear"):
@@ -79,8 +86,10 @@ def _one_day(raw: str, today: date) -> date:
 def _checked(day: date, today: date) -> date:
     latest = date(today.year + 10, 12, 31)
     if not FIRST_DAY <= day <= latest:
-        raise ReportingError(f"The date {day.isoformat()} is out of range: dates from "
-                             f"{FIRST_DAY.isoformat()} to {latest.isoformat()} are accepted.")
+        raise ReportingError(
+            f"The date {day.isoformat()} is out of range: dates from "
+            f"{FIRST_DAY.isoformat()} to {latest.isoformat()} are accepted."
+        )
     return day
 
 
@@ -134,8 +143,9 @@ def _bounds(raw: str, unit: str, today: date) -> tuple[date, date, bool]:
 def _range(raw: str, today: date) -> Dates:
     first, last, several = _bounds(raw, "day", today)
     if not several:
-        raise ReportingError(f"With period=range, date must be YYYY-MM-DD,YYYY-MM-DD, lastN or previousN, "
-                             f"not {raw[:40]!r}")
+        raise ReportingError(
+            f"With period=range, date must be YYYY-MM-DD,YYYY-MM-DD, lastN or previousN, not {raw[:40]!r}"
+        )
     period = Period(_checked(first, today), _checked(last, today))
     if period.days > MAX_DAYS:
         raise ReportingError(f"The range covers {period.days} days; at most {MAX_DAYS} are allowed.")
@@ -149,8 +159,10 @@ def parse_dates(raw_period: str | None, raw_date: str | None, today: date) -> Da
         raise missing("date")
     unit = raw_period.lower()
     if unit not in PERIODS:
-        raise ReportingError(f"The period {raw_period[:20]!r} is not supported. "
-                             f"Try any of the following instead: {', '.join(PERIODS)}")
+        raise ReportingError(
+            f"The period {raw_period[:20]!r} is not supported. "
+            f"Try any of the following instead: {', '.join(PERIODS)}"
+        )
     if len(raw_date) > MAX_DATE_CHARS:
         raise _bad_date(raw_date)
     if unit == "range":

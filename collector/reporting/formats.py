@@ -52,8 +52,13 @@ def _table(result: Result) -> Iterable[dict[str, Any]]:
 def _text(result: Result, fmt: str) -> str:
     out = io.StringIO()
     columns = ["date", *result.columns] if result.keyed else list(result.columns)
-    writer = csv.DictWriter(out, fieldnames=columns, delimiter="\t" if fmt == "tsv" else ",",
-                            lineterminator="\n", extrasaction="ignore")
+    writer = csv.DictWriter(
+        out,
+        fieldnames=columns,
+        delimiter="\t" if fmt == "tsv" else ",",
+        lineterminator="\n",
+        extrasaction="ignore",
+    )
     writer.writeheader()
     writer.writerows(_table(result))
     return out.getvalue()
@@ -70,5 +75,6 @@ def render_error(error: ReportingError, fmt: str) -> Response:
     message = " ".join(error.message.split())
     if fmt == "json":
         return json_response({"result": "error", "message": message}, error.status)
-    return PlainTextResponse(f"Error: {message}", status_code=error.status,
-                             headers={"Cache-Control": "no-store"})
+    return PlainTextResponse(
+        f"Error: {message}", status_code=error.status, headers={"Cache-Control": "no-store"}
+    )

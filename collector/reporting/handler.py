@@ -45,8 +45,10 @@ def _method(raw: str | None) -> str:
     name = METHODS.get(raw.lower())
     if name is None:
         module = raw.partition(".")[0][:40]
-        raise ReportingError(f"The method {raw[:80]!r} does not exist or is not available in the module "
-                             f"{module!r}. Supported: {', '.join(METHODS.values())}.")
+        raise ReportingError(
+            f"The method {raw[:80]!r} does not exist or is not available in the module "
+            f"{module!r}. Supported: {', '.join(METHODS.values())}."
+        )
     return name
 
 
@@ -66,8 +68,10 @@ async def _report(request: Request, params: Params, site: Site, method: str) -> 
         raise ReportingError("Segments are not supported by this server; remove the 'segment' parameter.")
     today = datetime.fromtimestamp(request.app.state.clock(), site.tz).date()
     dates = parse_dates(params.get("period"), params.get("date"), today)
-    paging = Paging(integer(params, "filter_limit", 100, -1, MAX_SCANNED),
-                    integer(params, "filter_offset", 0, 0, MAX_OFFSET))
+    paging = Paging(
+        integer(params, "filter_limit", 100, -1, MAX_SCANNED),
+        integer(params, "filter_offset", 0, 0, MAX_OFFSET),
+    )
     report = REPORTS[method]
     reader = request.app.state.stats
     results = {item.label: await report.run(Ask(reader, site, item.period, paging)) for item in dates.periods}

@@ -19,8 +19,14 @@ from collector.stats.reports import DIMENSIONS, BreakdownRow, StatsReader, Total
 
 PAGE_SIZE = 1000
 MAX_SCANNED = 100_000  # rows read to filter or merge a report before paging it
-REFERRER_TYPES = {"direct": "Direct Entry", "search": "Search Engines", "social": "Social Networks",
-                  "referral": "Websites", "campaign": "Campaigns", "email": "Campaigns"}
+REFERRER_TYPES = {
+    "direct": "Direct Entry",
+    "search": "Search Engines",
+    "social": "Social Networks",
+    "referral": "Websites",
+    "campaign": "Campaigns",
+    "email": "Campaigns",
+}
 DEVICE_TYPES = {"desktop": "Desktop", "mobile": "Smartphone", "tablet": "Tablet", "other": "Unknown"}
 
 T = TypeVar("T")
@@ -38,7 +44,7 @@ class Paging:
         return MAX_SCANNED if self.limit < 0 else self.limit
 
     def apply(self, items: Sequence[T]) -> list[T]:
-        return list(items[self.offset:self.offset + self.sql_limit])
+        return list(items[self.offset : self.offset + self.sql_limit])
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +59,9 @@ class Ask:
 
 async def _rows(ask: Ask, name: str) -> list[BreakdownRow]:
     paging = ask.paging
-    return await ask.reader.breakdown(ask.site.id, DIMENSIONS[name], ask.period, paging.sql_limit,
-                                      paging.offset)
+    return await ask.reader.breakdown(
+        ask.site.id, DIMENSIONS[name], ask.period, paging.sql_limit, paging.offset
+    )
 
 
 async def _every_row(ask: Ask, name: str) -> list[BreakdownRow]:
@@ -78,8 +85,11 @@ async def page_urls(ask: Ask) -> list[dict[str, Any]]:
 
 async def websites(ask: Ask) -> list[dict[str, Any]]:
     """Referring hosts that are neither search engines nor social networks."""
-    kept = [row for row in await _every_row(ask, "referrers")
-            if not is_search_engine(row.value) and not is_social(row.value)]
+    kept = [
+        row
+        for row in await _every_row(ask, "referrers")
+        if not is_search_engine(row.value) and not is_social(row.value)
+    ]
     return [rows.visit_row(row.value, row.totals) for row in ask.paging.apply(kept)]
 
 
@@ -103,8 +113,10 @@ async def os_versions(ask: Ask) -> list[dict[str, Any]]:
 
 
 async def device_types(ask: Ask) -> list[dict[str, Any]]:
-    return [rows.visit_row(DEVICE_TYPES.get(row.value, row.value.capitalize()), row.totals)
-            for row in await _rows(ask, "devices")]
+    return [
+        rows.visit_row(DEVICE_TYPES.get(row.value, row.value.capitalize()), row.totals)
+        for row in await _rows(ask, "devices")
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,8 +46,9 @@ def integer(params: Params, name: str, default: int | None, low: int, high: int)
             raise missing(name)
         return default
     if not _INT.fullmatch(raw) or not low <= int(raw) <= high:
-        raise ReportingError(f"The parameter '{name}' must be an integer from {low} to {high}, "
-                             f"not {raw[:20]!r}.")
+        raise ReportingError(
+            f"The parameter '{name}' must be an integer from {low} to {high}, not {raw[:20]!r}."
+        )
     return int(raw)
 
 
@@ -57,6 +58,7 @@ def site_id(params: Params) -> int:
     if not raw:
         raise missing("idSite")
     if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 2**31:
-        raise ReportingError(f"The parameter 'idSite' must be one site id (a positive integer), "
-                             f"not {raw[:20]!r}.")
+        raise ReportingError(
+            f"The parameter 'idSite' must be one site id (a positive integer), not {raw[:20]!r}."
+        )
     return int(raw)

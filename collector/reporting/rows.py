@@ -13,13 +13,32 @@ from typing import Any
 
 from collector.stats.reports import BreakdownRow, Totals
 
-VISIT_COLUMNS = ("nb_uniq_visitors", "nb_visits", "nb_actions", "nb_users", "max_actions",
-                 "sum_visit_length", "bounce_count", "nb_visits_converted")
+VISIT_COLUMNS = (
+    "nb_uniq_visitors",
+    "nb_visits",
+    "nb_actions",
+    "nb_users",
+    "max_actions",
+    "sum_visit_length",
+    "bounce_count",
+    "nb_visits_converted",
+)
 SUMMARY_COLUMNS = (*VISIT_COLUMNS, "bounce_rate", "nb_actions_per_visit", "avg_time_on_site")
 ROW_COLUMNS = ("label", *VISIT_COLUMNS)
-PAGE_COLUMNS = ("label", "url", "nb_hits", "nb_visits", "nb_uniq_visitors", "sum_time_spent",
-                "entry_nb_visits", "entry_bounce_count", "exit_nb_visits", "avg_time_on_page",
-                "bounce_rate", "exit_rate")
+PAGE_COLUMNS = (
+    "label",
+    "url",
+    "nb_hits",
+    "nb_visits",
+    "nb_uniq_visitors",
+    "sum_time_spent",
+    "entry_nb_visits",
+    "entry_bounce_count",
+    "exit_nb_visits",
+    "avg_time_on_page",
+    "bounce_rate",
+    "exit_rate",
+)
 
 
 def _half_up(numerator: int, denominator: int) -> int:
@@ -34,9 +53,14 @@ def percent(part: int, whole: int) -> str:
 
 def visit_metrics(totals: Totals) -> dict[str, Any]:
     return {
-        "nb_uniq_visitors": totals.visitors, "nb_visits": totals.visits,
-        "nb_actions": totals.pageviews + totals.events, "nb_users": 0, "max_actions": 0,
-        "sum_visit_length": totals.duration_s, "bounce_count": totals.bounces, "nb_visits_converted": 0,
+        "nb_uniq_visitors": totals.visitors,
+        "nb_visits": totals.visits,
+        "nb_actions": totals.pageviews + totals.events,
+        "nb_users": 0,
+        "max_actions": 0,
+        "sum_visit_length": totals.duration_s,
+        "bounce_count": totals.bounces,
+        "nb_visits_converted": 0,
     }
 
 
@@ -58,15 +82,28 @@ def page_row(row: BreakdownRow, base_url: str) -> dict[str, Any]:
     """A row of ``Actions.getPageUrls`` (flat): one per page path."""
     totals = row.totals
     return {
-        "label": row.value, "url": base_url + row.value if row.value.startswith("/") else row.value,
-        "nb_hits": totals.pageviews, "nb_visits": totals.visits, "nb_uniq_visitors": totals.visitors,
-        "sum_time_spent": 0, "entry_nb_visits": row.entries, "entry_bounce_count": totals.bounces,
-        "exit_nb_visits": row.exits, "avg_time_on_page": 0,
-        "bounce_rate": percent(totals.bounces, row.entries), "exit_rate": percent(row.exits, totals.visits),
+        "label": row.value,
+        "url": base_url + row.value if row.value.startswith("/") else row.value,
+        "nb_hits": totals.pageviews,
+        "nb_visits": totals.visits,
+        "nb_uniq_visitors": totals.visitors,
+        "sum_time_spent": 0,
+        "entry_nb_visits": row.entries,
+        "entry_bounce_count": totals.bounces,
+        "exit_nb_visits": row.exits,
+        "avg_time_on_page": 0,
+        "bounce_rate": percent(totals.bounces, row.entries),
+        "exit_rate": percent(row.exits, totals.visits),
     }
 
 
 def add(a: Totals, b: Totals) -> Totals:
     """Two rows merged into one (e.g. our ``email`` and ``campaign`` channels)."""
-    return Totals(a.visitors + b.visitors, a.visits + b.visits, a.pageviews + b.pageviews,
-                  a.bounces + b.bounces, a.duration_s + b.duration_s, a.events + b.events)
+    return Totals(
+        a.visitors + b.visitors,
+        a.visits + b.visits,
+        a.pageviews + b.pageviews,
+        a.bounces + b.bounces,
+        a.duration_s + b.duration_s,
+        a.events + b.events,
+    )

@@ -12,20 +12,78 @@ EMAIL_MEDIUMS = frozenset({"email", "e-mail", "e_mail", "newsletter", "mail"})
 
 # Search engines by the registrable part of their host; "google" matches google.com,
 # google.co.uk, google.de, …
-SEARCH_ENGINES = frozenset({
-    "google", "bing", "duckduckgo", "yahoo", "yandex", "baidu", "ecosia", "qwant", "startpage",
-    "search.brave", "kagi", "naver", "seznam", "ask", "aol", "sogou", "so",
-    "mojeek", "metager", "swisscows", "perplexity", "you", "presearch", "daum", "lilo",
-})
-SOCIAL_NETWORKS = frozenset({
-    "facebook.com", "m.facebook.com", "l.facebook.com", "lm.facebook.com", "fb.me",
-    "instagram.com", "l.instagram.com", "t.co", "twitter.com", "x.com", "linkedin.com",
-    "lnkd.in", "reddit.com", "old.reddit.com", "out.reddit.com", "news.ycombinator.com",
-    "youtube.com", "m.youtube.com", "youtu.be", "pinterest.com", "tiktok.com",
-    "mastodon.social", "fosstodon.org", "hachyderm.io", "bsky.app", "threads.net",
-    "tumblr.com", "vk.com", "ok.ru", "weibo.com", "telegram.org", "t.me", "web.telegram.org",
-    "whatsapp.com", "discord.com", "quora.com", "snapchat.com", "xing.com", "lobste.rs",
-})
+SEARCH_ENGINES = frozenset(
+    {
+        "google",
+        "bing",
+        "duckduckgo",
+        "yahoo",
+        "yandex",
+        "baidu",
+        "ecosia",
+        "qwant",
+        "startpage",
+        "search.brave",
+        "kagi",
+        "naver",
+        "seznam",
+        "ask",
+        "aol",
+        "sogou",
+        "so",
+        "mojeek",
+        "metager",
+        "swisscows",
+        "perplexity",
+        "you",
+        "presearch",
+        "daum",
+        "lilo",
+    }
+)
+SOCIAL_NETWORKS = frozenset(
+    {
+        "facebook.com",
+        "m.facebook.com",
+        "l.facebook.com",
+        "lm.facebook.com",
+        "fb.me",
+        "instagram.com",
+        "l.instagram.com",
+        "t.co",
+        "twitter.com",
+        "x.com",
+        "linkedin.com",
+        "lnkd.in",
+        "reddit.com",
+        "old.reddit.com",
+        "out.reddit.com",
+        "news.ycombinator.com",
+        "youtube.com",
+        "m.youtube.com",
+        "youtu.be",
+        "pinterest.com",
+        "tiktok.com",
+        "mastodon.social",
+        "fosstodon.org",
+        "hachyderm.io",
+        "bsky.app",
+        "threads.net",
+        "tumblr.com",
+        "vk.com",
+        "ok.ru",
+        "weibo.com",
+        "telegram.org",
+        "t.me",
+        "web.telegram.org",
+        "whatsapp.com",
+        "discord.com",
+        "quora.com",
+        "snapchat.com",
+        "xing.com",
+        "lobste.rs",
+    }
+)
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
 
 
@@ -50,8 +108,9 @@ def is_social(host: str) -> bool:
     return host in SOCIAL_NETWORKS or any(host.endswith("." + s) for s in SOCIAL_NETWORKS)
 
 
-def channel(referrer_host: str | None, utm_source: str | None, utm_medium: str | None,
-            utm_campaign: str | None) -> str:
+def channel(
+    referrer_host: str | None, utm_source: str | None, utm_medium: str | None, utm_campaign: str | None
+) -> str:
     if utm_medium and utm_medium.lower() in EMAIL_MEDIUMS:
         return "email"
     if utm_source or utm_medium or utm_campaign:

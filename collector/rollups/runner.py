@@ -23,8 +23,9 @@ async def site_clocks(store: Store, settings: Settings) -> dict[int, SiteClock]:
     }
 
 
-async def rollup(store: Store, settings: Settings, clock: Clock, site_id: int | None = None,
-                 day: str | None = None) -> list[tuple[int, str]]:
+async def rollup(
+    store: Store, settings: Settings, clock: Clock, site_id: int | None = None, day: str | None = None
+) -> list[tuple[int, str]]:
     """Recompute dirty days (no arguments) or every day with raw events for the chosen
     site and/or day. Returns the (site, day) pairs rolled up."""
     sites = await site_clocks(store, settings)

@@ -25,16 +25,21 @@ READ_SCOPES = ("stats", "admin")
 MAX_LIMIT = 1000
 
 
-def csv_response(rows: list[dict[str, Any]], filename: str,
-                 fieldnames: list[str] | None = None) -> Response:
+def csv_response(rows: list[dict[str, Any]], filename: str, fieldnames: list[str] | None = None) -> Response:
     out = io.StringIO()
     columns = list(rows[0]) if rows else fieldnames
     if columns:
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{filename}.csv"', "Cache-Control": "no-store"})
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 async def authorised_site(request: Request) -> Site:
@@ -79,10 +84,14 @@ async def _run(request: Request, site: Site, period: Period, report: Report) -> 
         reader.close()
     today = datetime.fromtimestamp(request.app.state.clock(), site.tz).date()
     first_raw_day = today - timedelta(days=sites[site.id].retention_days)
-    return {**data, "filters": filters.as_dict(), "source": "raw_events",
-            "complete": period.start >= first_raw_day,
-            "note": "filtered reports are computed from raw events, kept "
-                    f"{sites[site.id].retention_days} days; earlier days count nothing"}
+    return {
+        **data,
+        "filters": filters.as_dict(),
+        "source": "raw_events",
+        "complete": period.start >= first_raw_day,
+        "note": "filtered reports are computed from raw events, kept "
+        f"{sites[site.id].retention_days} days; earlier days count nothing",
+    }
 
 
 def _no_filters(request: Request, report: str) -> None:
@@ -92,16 +101,18 @@ def _no_filters(request: Request, report: str) -> None:
 
 async def summary(request: Request, site: Site) -> Response:
     period = _period(request, site)
-    return json_response(await _run(request, site, period,
-                                    lambda reader: reports.summary(reader, site.id, period)))
+    return json_response(
+        await _run(request, site, period, lambda reader: reports.summary(reader, site.id, period))
+    )
 
 
 async def timeseries(request: Request, site: Site) -> Response:
     period = _period(request, site)
     interval = parse_interval(request.query_params.get("interval"), period)
     as_csv = _wants_csv(request)
-    data = await _run(request, site, period,
-                      lambda reader: reports.timeseries(reader, site.id, period, interval))
+    data = await _run(
+        request, site, period, lambda reader: reports.timeseries(reader, site.id, period, interval)
+    )
     if as_csv:
         return csv_response(data["points"], f"timeseries-{site.id}-{period.start}-{period.end}")
     return json_response(data)
@@ -115,18 +126,19 @@ async def breakdown(request: Request, site: Site) -> Response:
     limit = _int(request, "limit", 10, 1, MAX_LIMIT)
     offset = _int(request, "offset", 0, 0, 10**6)
     as_csv = _wants_csv(request)
-    data = await _run(request, site, period,
-                      lambda reader: reports.breakdown(reader, site.id, name, period, limit, offset))
+    data = await _run(
+        request, site, period, lambda reader: reports.breakdown(reader, site.id, name, period, limit, offset)
+    )
     if as_csv:
-        return csv_response(data["rows"], f"{name}-{site.id}-{period.start}-{period.end}",
-                            reports.breakdown_columns(name))
+        return csv_response(
+            data["rows"], f"{name}-{site.id}-{period.start}-{period.end}", reports.breakdown_columns(name)
+        )
     return json_response(data)
 
 
 async def realtime(request: Request, site: Site) -> Response:
     _no_filters(request, "realtime")
-    return json_response(await reports.realtime(request.app.state.stats, site.id,
-                                                request.app.state.clock()))
+    return json_response(await reports.realtime(request.app.state.stats, site.id, request.app.state.clock()))
 
 
 async def dropped(request: Request, site: Site) -> Response:

@@ -51,8 +51,19 @@ class Dimension:
     exit_only: bool = False
 
 
-_VISIT = ("referrers", "channels", "utm_sources", "utm_mediums", "utm_campaigns", "browsers", "os",
-          "devices", "screens", "languages", "countries")
+_VISIT = (
+    "referrers",
+    "channels",
+    "utm_sources",
+    "utm_mediums",
+    "utm_campaigns",
+    "browsers",
+    "os",
+    "devices",
+    "screens",
+    "languages",
+    "countries",
+)
 DIMENSIONS: dict[str, Dimension] = {
     "pages": Dimension("pages", "pageviews"),
     "entry_pages": Dimension("pages", "entries", entry_only=True),
@@ -65,8 +76,9 @@ DIMENSIONS: dict[str, Dimension] = {
 class StatsReader(Protocol):
     async def totals(self, site_id: int, period: Period) -> Totals: ...
     async def series(self, site_id: int, period: Period, interval: str) -> list[tuple[str, Totals]]: ...
-    async def breakdown(self, site_id: int, dimension: Dimension, period: Period, limit: int,
-                        offset: int) -> list[BreakdownRow]: ...
+    async def breakdown(
+        self, site_id: int, dimension: Dimension, period: Period, limit: int, offset: int
+    ) -> list[BreakdownRow]: ...
     async def realtime(self, site_id: int, since_ms: int) -> tuple[int, int]: ...
     async def dropped(self, site_id: int, period: Period) -> list[tuple[str, int]]: ...
 
@@ -84,7 +96,9 @@ async def summary(reader: StatsReader, site_id: int, period: Period) -> dict[str
     current = await reader.totals(site_id, period)
     before = await reader.totals(site_id, previous)
     return {
-        **_range(period), "visitors_window": "day", **current.metrics(),
+        **_range(period),
+        "visitors_window": "day",
+        **current.metrics(),
         "previous": {**_range(previous), **before.metrics()},
     }
 
@@ -111,12 +125,17 @@ async def timeseries(reader: StatsReader, site_id: int, period: Period, interval
             for key in ("bounce_rate", "visit_duration_s"):
                 metrics.pop(key)
         points.append({"date": slot, **metrics})
-    return {**_range(period), "interval": interval, "visitors_window": interval
-            if interval == "hour" else "day", "points": points}
+    return {
+        **_range(period),
+        "interval": interval,
+        "visitors_window": interval if interval == "hour" else "day",
+        "points": points,
+    }
 
 
-async def breakdown(reader: StatsReader, site_id: int, name: str, period: Period, limit: int,
-                    offset: int) -> dict[str, Any]:
+async def breakdown(
+    reader: StatsReader, site_id: int, name: str, period: Period, limit: int, offset: int
+) -> dict[str, Any]:
     dimension = DIMENSIONS[name]
     rows = await reader.breakdown(site_id, dimension, period, limit, offset)
     out = []
@@ -127,11 +146,21 @@ async def breakdown(reader: StatsReader, site_id: int, name: str, period: Period
             item["bounce_rate"] = round(100 * row.totals.bounces / row.entries, 1) if row.entries else 0.0
             del item["visit_duration_s"], item["views_per_visit"], item["events"]
         elif dimension.order == "events":
-            item = {"value": row.value, "events": row.totals.events, "visitors": row.totals.visitors,
-                    "visits": row.totals.visits}
+            item = {
+                "value": row.value,
+                "events": row.totals.events,
+                "visitors": row.totals.visitors,
+                "visits": row.totals.visits,
+            }
         out.append(item)
-    return {**_range(period), "dimension": name, "visitors_window": "day", "limit": limit,
-            "offset": offset, "rows": out}
+    return {
+        **_range(period),
+        "dimension": name,
+        "visitors_window": "day",
+        "limit": limit,
+        "offset": offset,
+        "rows": out,
+    }
 
 
 def breakdown_columns(name: str) -> list[str]:
@@ -152,7 +181,8 @@ async def realtime(reader: StatsReader, site_id: int, now: float) -> dict[str, A
 
 async def dropped(reader: StatsReader, site_id: int, period: Period) -> dict[str, Any]:
     reasons = await reader.dropped(site_id, period)
-    return {**_range(period), "total": sum(n for _, n in reasons),
-            "reasons": [{"reason": r, "requests": n} for r, n in reasons]}
-
-
+    return {
+        **_range(period),
+        "total": sum(n for _, n in reasons),
+        "reasons": [{"reason": r, "requests": n} for r, n in reasons],
+    }

@@ -19,5 +19,4 @@ def open_store(settings: Settings, *, serving: bool = False) -> Store:
     on the store's own thread)."""
     from collector.storage.sqlite import SqliteStore
 
-    return SqliteStore(settings.database_path,
-                       writer_process=serving and settings.writer == "process")
+    return SqliteStore(settings.database_path, writer_process=serving and settings.writer == "process")

@@ -46,8 +46,12 @@ async def _finish(work: Awaitable[list[DropReason | None]], done: Done) -> None:
 
 def _reasons(done: Done, answer: Answer) -> None:
     """The writer process's answer (reason values) as drop reasons."""
-    done(answer if isinstance(answer, BaseException)
-         else [DropReason(r) if r is not None else None for r in answer])
+    done(
+        answer
+        if isinstance(answer, BaseException)
+        else [DropReason(r) if r is not None else None for r in answer]
+    )
+
 
 def _site_from_row(row: Sequence[Any]) -> Site:
     raw_settings = orjson.loads(row[5] or "{}")
@@ -230,21 +234,30 @@ class SqliteStore:
     async def add_site(self, name: str, domains: Sequence[str], timezone: str, now: float) -> Site:
         site_id = await self._write(
             query("insert_site"),
-            (name, orjson.dumps(list(domains)).decode(), timezone, os.urandom(32),
-             settings_json(SiteSettings()), int(now)),
+            (
+                name,
+                orjson.dumps(list(domains)).decode(),
+                timezone,
+                os.urandom(32),
+                settings_json(SiteSettings()),
+                int(now),
+            ),
         )
         site = await self.get_site(site_id)
         assert site is not None
         return site
 
     async def update_site(
-        self, site_id: int, name: str, domains: Sequence[str], timezone: str,
+        self,
+        site_id: int,
+        name: str,
+        domains: Sequence[str],
+        timezone: str,
         settings: SiteSettings,
     ) -> None:
         await self._write(
             query("update_site"),
-            (name, orjson.dumps(list(domains)).decode(), timezone, settings_json(settings),
-             site_id),
+            (name, orjson.dumps(list(domains)).decode(), timezone, settings_json(settings), site_id),
         )
 
     async def add_user(self, name: str, password_hash: str, is_admin: bool, now: float) -> int:
@@ -258,9 +271,7 @@ class SqliteStore:
         r = rows[0]
         return UserRecord(id=int(r[0]), name=str(r[1]), password_hash=str(r[2]), is_admin=bool(r[3]))
 
-    async def add_token(
-        self, token_hash: bytes, site_id: int, scope: str, label: str, now: float
-    ) -> int:
+    async def add_token(self, token_hash: bytes, site_id: int, scope: str, label: str, now: float) -> int:
         return await self._write(query("insert_token"), (token_hash, site_id, scope, label, int(now)))
 
     async def add_optout(self, site_id: int, user_hash: str, now: float) -> None:
@@ -299,8 +310,9 @@ class SqliteStore:
 
     async def list_audit(self, prefix: str, before: int, limit: int) -> list[AuditEntry]:
         conn = await self._read_conn()
-        rows = await conn.execute_fetchall(query("list_audit"), {"prefix": prefix, "before": before,
-                                                                 "limit": limit})
+        rows = await conn.execute_fetchall(
+            query("list_audit"), {"prefix": prefix, "before": before, "limit": limit}
+        )
         return [AuditEntry(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows]
 
     async def purge_audit(self, before: float) -> int:
@@ -310,8 +322,9 @@ class SqliteStore:
         if not rule.retroactive:
             return {}
         conn = await self._read_conn()
-        rows = await conn.execute_fetchall(query("exclusions/matching_days"),
-                                           sqlite_exclusions.rule_params(site_id, rule))
+        rows = await conn.execute_fetchall(
+            query("exclusions/matching_days"), sqlite_exclusions.rule_params(site_id, rule)
+        )
         return {str(day): int(n) for day, n in rows}
 
     async def delete_excluded(self, site_id: int, rules: tuple[Rule, ...]) -> dict[str, int]:
@@ -323,8 +336,9 @@ class SqliteStore:
             return await self._in_writer_thread(sqlite_exclusions.erase_period, site_id, first, last)
 
     # -- daily tables and stats ------------------------------------------------------
-    async def rollup(self, sites: Mapping[int, SiteClock], now: float,
-                     only: Sequence[tuple[int, str]] | None) -> list[tuple[int, str]]:
+    async def rollup(
+        self, sites: Mapping[int, SiteClock], now: float, only: Sequence[tuple[int, str]] | None
+    ) -> list[tuple[int, str]]:
         """Heavy work on its own connection in a thread: ingest keeps committing."""
         return await asyncio.to_thread(run_rollup, self.path, sites, now, only)
 

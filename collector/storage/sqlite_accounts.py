@@ -28,13 +28,24 @@ def _opt_int(value: Any) -> int | None:
 
 
 def _share(r: Sequence[Any]) -> SharedLink:
-    return SharedLink(int(r[0]), int(r[1]), str(r[2]), None if r[3] is None else str(r[3]), str(r[4]),
-                      int(r[5]), _opt_int(r[6]))
+    return SharedLink(
+        int(r[0]),
+        int(r[1]),
+        str(r[2]),
+        None if r[3] is None else str(r[3]),
+        str(r[4]),
+        int(r[5]),
+        _opt_int(r[6]),
+    )
 
 
 class SqliteAccounts:
-    def __init__(self, reader: Callable[[], Awaitable[aiosqlite.Connection]],
-                 writer: Callable[[], aiosqlite.Connection], lock: asyncio.Lock) -> None:
+    def __init__(
+        self,
+        reader: Callable[[], Awaitable[aiosqlite.Connection]],
+        writer: Callable[[], aiosqlite.Connection],
+        lock: asyncio.Lock,
+    ) -> None:
         self._reader = reader
         self._writer = writer
         self._lock = lock
@@ -69,8 +80,10 @@ class SqliteAccounts:
         return {int(r[0]): str(r[1]) for r in await self._rows("grants_of_user", (user_id,))}
 
     async def list_grants(self) -> list[GrantInfo]:
-        return [GrantInfo(int(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4]))
-                for r in await self._rows("list_grants", ())]
+        return [
+            GrantInfo(int(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4]))
+            for r in await self._rows("list_grants", ())
+        ]
 
     async def set_grant(self, user_id: int, site_id: int, role: str, now: float) -> None:
         await self._write("set_grant", (user_id, site_id, role, int(now)))
@@ -80,17 +93,27 @@ class SqliteAccounts:
 
     # -- tokens --------------------------------------------------------------------------
     async def list_tokens(self, site_id: int) -> list[TokenListing]:
-        return [TokenListing(int(r[0]), int(r[1]), str(r[2]), str(r[3]), int(r[4]), _opt_int(r[5]))
-                for r in await self._rows("list_tokens", (site_id,))]
+        return [
+            TokenListing(int(r[0]), int(r[1]), str(r[2]), str(r[3]), int(r[4]), _opt_int(r[5]))
+            for r in await self._rows("list_tokens", (site_id,))
+        ]
 
     async def revoke_token(self, site_id: int, token_id: int, now: float) -> bool:
         return await self._write("revoke_token", (int(now), site_id, token_id)) > 0
 
     # -- shared links --------------------------------------------------------------------
-    async def add_share(self, site_id: int, secret_hash: bytes, label: str, password_hash: str | None,
-                        created_by: str, now: float) -> int:
-        return await self._write("insert_share", (site_id, secret_hash, label, password_hash, created_by,
-                                                  int(now)))
+    async def add_share(
+        self,
+        site_id: int,
+        secret_hash: bytes,
+        label: str,
+        password_hash: str | None,
+        created_by: str,
+        now: float,
+    ) -> int:
+        return await self._write(
+            "insert_share", (site_id, secret_hash, label, password_hash, created_by, int(now))
+        )
 
     async def list_shares(self, site_id: int) -> list[SharedLink]:
         return [_share(r) for r in await self._rows("list_shares", (site_id,))]
@@ -104,8 +127,10 @@ class SqliteAccounts:
 
     # -- sessions ------------------------------------------------------------------------
     async def save_session(self, sid_hash: bytes, session: StoredSession) -> None:
-        await self._write("save_session", (sid_hash, session.user_name, session.fingerprint, session.issued,
-                                           session.expires))
+        await self._write(
+            "save_session",
+            (sid_hash, session.user_name, session.fingerprint, session.issued, session.expires),
+        )
 
     async def get_session(self, sid_hash: bytes, now: float) -> StoredSession | None:
         rows = await self._rows("get_session", (sid_hash, int(now)))

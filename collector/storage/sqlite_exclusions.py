@@ -15,8 +15,13 @@ from collector.storage.sql import query
 
 def rule_params(site_id: int, rule: Rule) -> dict[str, Any]:
     host = rule.pattern if rule.kind == "referrer" else ""
-    return {"site": site_id, "kind": rule.kind, "glob": glob_to_sql(rule.pattern),
-            "host": host, "dot_host": "." + host}
+    return {
+        "site": site_id,
+        "kind": rule.kind,
+        "glob": glob_to_sql(rule.pattern),
+        "host": host,
+        "dot_host": "." + host,
+    }
 
 
 def matching_days(conn: sqlite3.Connection, site_id: int, rule: Rule) -> dict[str, int]:

@@ -70,4 +70,3 @@ class SqliteFilteredStats(SqliteStats):
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-

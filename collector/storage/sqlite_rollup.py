@@ -24,8 +24,14 @@ from collector.storage.sql import query
 from collector.storage.sqlite_visits import number_visits
 
 STEPS_BEFORE = ("rollup/90_drop_temp", "rollup/01_visit_events", "rollup/02_visits")
-STEPS_WRITE = ("rollup/10_clear_day", "rollup/11_daily_site", "rollup/12_hourly_site",
-               "rollup/20_dim_visit_attributes", "rollup/21_dim_pages", "rollup/22_dim_actions")
+STEPS_WRITE = (
+    "rollup/10_clear_day",
+    "rollup/11_daily_site",
+    "rollup/12_hourly_site",
+    "rollup/20_dim_visit_attributes",
+    "rollup/21_dim_pages",
+    "rollup/22_dim_actions",
+)
 # STEPS_WRITE write into TEMP shadows of the daily tables (no lock on the database);
 # STEPS_PUBLISH is the write transaction: the month sums lose the day's old rows, the new
 # rows replace the old, the month sums gain them. Filtered reports run STEPS_WRITE on the
@@ -135,8 +141,9 @@ def _rollable(site_id: int, day: str, sites: Mapping[int, SiteClock], now: float
     return date.fromisoformat(day) >= today - timedelta(days=site.retention_days)
 
 
-def run_rollup(path: Path, sites: Mapping[int, SiteClock], now: float,
-               only: Iterable[tuple[int, str]] | None = None) -> list[tuple[int, str]]:
+def run_rollup(
+    path: Path, sites: Mapping[int, SiteClock], now: float, only: Iterable[tuple[int, str]] | None = None
+) -> list[tuple[int, str]]:
     """Roll up the dirty days (or exactly ``only``); return the (site, day) pairs done."""
     conn = connect(path)
     try:

@@ -18,9 +18,15 @@ def _totals(row: Sequence[Any]) -> Totals:
 
 
 def _breakdown_rows(rows: Sequence[Sequence[Any]]) -> list[BreakdownRow]:
-    return [BreakdownRow(value=str(r[0]), totals=Totals(int(r[1]), int(r[2]), int(r[3]), int(r[6]),
-                                                        int(r[7]), int(r[8])),
-                         entries=int(r[4]), exits=int(r[5])) for r in rows]
+    return [
+        BreakdownRow(
+            value=str(r[0]),
+            totals=Totals(int(r[1]), int(r[2]), int(r[3]), int(r[6]), int(r[7]), int(r[8])),
+            entries=int(r[4]),
+            exits=int(r[5]),
+        )
+        for r in rows
+    ]
 
 
 class SqliteStats:
@@ -43,25 +49,46 @@ class SqliteStats:
         rows = await self._rows(f"timeseries_{interval}", {"site": site_id, **period.bind()})
         return [(str(r[0]), _totals(r[1:])) for r in rows]
 
-    async def _top_rows(self, site_id: int, dimension: Dimension, period: Period, limit: int,
-                        offset: int) -> list[Row] | None:
+    async def _top_rows(
+        self, site_id: int, dimension: Dimension, period: Period, limit: int, offset: int
+    ) -> list[Row] | None:
         if not self.use_months:
             return None
         conn = await self._connection()
         found = await conn._execute(  # type: ignore[no-untyped-call]
-            top_rows, conn._conn, site_id, dimension.stored, dimension.order, period.start, period.end,
-            1 if dimension.entry_only else 0, 1 if dimension.exit_only else 0, limit, offset)
+            top_rows,
+            conn._conn,
+            site_id,
+            dimension.stored,
+            dimension.order,
+            period.start,
+            period.end,
+            1 if dimension.entry_only else 0,
+            1 if dimension.exit_only else 0,
+            limit,
+            offset,
+        )
         return cast(list[Row] | None, found)
 
-    async def breakdown(self, site_id: int, dimension: Dimension, period: Period, limit: int,
-                        offset: int) -> list[BreakdownRow]:
+    async def breakdown(
+        self, site_id: int, dimension: Dimension, period: Period, limit: int, offset: int
+    ) -> list[BreakdownRow]:
         top = await self._top_rows(site_id, dimension, period, limit, offset)
         if top is not None:
             return _breakdown_rows(top)
-        rows = await self._rows("breakdown", {
-            "site": site_id, "dimension": dimension.stored, **period.bind(), "order": dimension.order,
-            "min_entries": 1 if dimension.entry_only else 0,
-            "min_exits": 1 if dimension.exit_only else 0, "limit": limit, "offset": offset})
+        rows = await self._rows(
+            "breakdown",
+            {
+                "site": site_id,
+                "dimension": dimension.stored,
+                **period.bind(),
+                "order": dimension.order,
+                "min_entries": 1 if dimension.entry_only else 0,
+                "min_exits": 1 if dimension.exit_only else 0,
+                "limit": limit,
+                "offset": offset,
+            },
+        )
         return _breakdown_rows(rows)
 
     async def realtime(self, site_id: int, since_ms: int) -> tuple[int, int]:

@@ -65,8 +65,9 @@ def touched_months(start: date, end: date) -> list[str]:
     return months
 
 
-def _heads(conn: sqlite3.Connection, site: int, dimension: str, metric: str, months: Sequence[str],
-           k: int) -> tuple[set[str], int, bool]:
+def _heads(
+    conn: sqlite3.Connection, site: int, dimension: str, metric: str, months: Sequence[str], k: int
+) -> tuple[set[str], int, bool]:
     """The candidates (every month's k best), T (the bound on any other value) and
     whether the heads held every value there is."""
     sql = query("stats/breakdown_month_head").replace("{metric}", metric)
@@ -91,15 +92,36 @@ def _days(spans: Sequence[tuple[str, str]]) -> list[str]:
     return out
 
 
-def _exact(conn: sqlite3.Connection, site: int, dimension: str, months: Sequence[str],
-           spans: Sequence[tuple[str, str]], values: set[str]) -> list[Row]:
-    params = {"site": site, "dimension": dimension, "values": orjson.dumps(sorted(values)).decode(),
-              "months": orjson.dumps(list(months)).decode(), "days": orjson.dumps(_days(spans)).decode()}
+def _exact(
+    conn: sqlite3.Connection,
+    site: int,
+    dimension: str,
+    months: Sequence[str],
+    spans: Sequence[tuple[str, str]],
+    values: set[str],
+) -> list[Row]:
+    params = {
+        "site": site,
+        "dimension": dimension,
+        "values": orjson.dumps(sorted(values)).decode(),
+        "months": orjson.dumps(list(months)).decode(),
+        "days": orjson.dumps(_days(spans)).decode(),
+    }
     return [tuple(r) for r in conn.execute(query("stats/breakdown_candidates"), params).fetchall()]
 
 
-def top_rows(conn: sqlite3.Connection, site: int, dimension: str, metric: str, start: date, end: date,
-             min_entries: int, min_exits: int, limit: int, offset: int) -> list[Row] | None:
+def top_rows(
+    conn: sqlite3.Connection,
+    site: int,
+    dimension: str,
+    metric: str,
+    start: date,
+    end: date,
+    min_entries: int,
+    min_exits: int,
+    limit: int,
+    offset: int,
+) -> list[Row] | None:
     """The ``limit`` rows from ``offset`` ranked by ``metric``, or None when this method
     cannot prove its answer cheaply (the caller then sums the days)."""
     if metric not in METRICS or (end - start).days + 1 < MIN_DAYS:
@@ -110,8 +132,11 @@ def top_rows(conn: sqlite3.Connection, site: int, dimension: str, metric: str, s
     k = max(FIRST_K, 2 * wanted)
     while k <= MAX_K:
         candidates, bound, complete = _heads(conn, site, dimension, metric, touched_months(start, end), k)
-        rows = [r for r in _exact(conn, site, dimension, months, spans, candidates)
-                if r[4] >= min_entries and r[5] >= min_exits]
+        rows = [
+            r
+            for r in _exact(conn, site, dimension, months, spans, candidates)
+            if r[4] >= min_entries and r[5] >= min_exits
+        ]
         rows.sort(key=lambda r: (-int(r[column]), str(r[0])))
         if complete or (len(rows) >= wanted and int(rows[wanted - 1][column]) > bound):
             return rows[offset:wanted]

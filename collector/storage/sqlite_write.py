@@ -33,18 +33,25 @@ Row = tuple[int, str, str | None, str | None, Sequence[Any] | None]
 
 
 def to_row(item: WriteItem) -> Row:
-    return (item.site_id, item.day, item.drop.value if item.drop is not None else None,
-            item.uid_hash, _event_values(item.event) if item.event is not None else None)
+    return (
+        item.site_id,
+        item.day,
+        item.drop.value if item.drop is not None else None,
+        item.uid_hash,
+        _event_values(item.event) if item.event is not None else None,
+    )
 
 
 def write_batch(conn: sqlite3.Connection, items: Sequence[WriteItem]) -> list[DropReason | None]:
     """:func:`write_rows` of ``items``, its outcome as drop reasons."""
-    return [DropReason(r) if r is not None else None
-            for r in write_rows(conn, [to_row(item) for item in items])]
+    return [
+        DropReason(r) if r is not None else None for r in write_rows(conn, [to_row(item) for item in items])
+    ]
 
 
-def write_rows(conn: sqlite3.Connection, batch: Sequence[Row], *,
-               shares_gil: bool = True) -> list[str | None]:
+def write_rows(
+    conn: sqlite3.Connection, batch: Sequence[Row], *, shares_gil: bool = True
+) -> list[str | None]:
     """One group commit as a single call: opt-out check, inserts, drop counters and the
     commit (rolled back whole if anything fails). Returns each row's drop reason (its
     value), None for a stored event.
@@ -68,8 +75,9 @@ def write_rows(conn: sqlite3.Connection, batch: Sequence[Row], *,
         if b"\\u0000" not in payload:  # SQLite's JSON text ends at a NUL; bind those
             # Only the columns that hold a value in some row are read from the JSON (a
             # page view leaves half of them NULL, and reading a NULL costs as much).
-            used = tuple(n for n, column in enumerate(zip(*rows, strict=True))
-                         if column.count(None) != len(rows))
+            used = tuple(
+                n for n, column in enumerate(zip(*rows, strict=True)) if column.count(None) != len(rows)
+            )
             level = conn.isolation_level
             conn.isolation_level = None  # autocommit: the statement is the transaction
             try:
@@ -135,12 +143,13 @@ def _insert_events(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> N
     """A few multi-row INSERTs rather than ``executemany`` (one statement step a row):
     each step gives the GIL away and the writer thread then waits to get it back from a
     busy event loop. Chunks of a power-of-two size keep the prepared statements few."""
-    most = min(_MOST_ROWS_A_STATEMENT,
-               conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(EVENT_COLUMNS))
+    most = min(
+        _MOST_ROWS_A_STATEMENT, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(EVENT_COLUMNS)
+    )
     start = 0
     while start < len(rows):
         n = min(most, 1 << ((len(rows) - start).bit_length() - 1))
-        conn.execute(_insert_events_sql(n), list(chain.from_iterable(rows[start:start + n])))
+        conn.execute(_insert_events_sql(n), list(chain.from_iterable(rows[start : start + n])))
         start += n
 
 

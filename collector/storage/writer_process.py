@@ -68,9 +68,14 @@ class WriterProcess:
         self._buffer.clear()
         self._ready, self._exited = loop.create_future(), loop.create_future()
         transport, _ = await loop.subprocess_exec(
-            lambda: _ChildProtocol(self), sys.executable, "-m",
-            "collector.storage.writer_child", str(self.path),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None,
+            lambda: _ChildProtocol(self),
+            sys.executable,
+            "-m",
+            "collector.storage.writer_child",
+            str(self.path),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None,
         )
         self._transport = transport
         self._stdin = cast(asyncio.WriteTransport, transport.get_pipe_transport(0))

@@ -29,14 +29,20 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402, F40
 
 HOSTILE_PATH = '/"><img src=x onerror=alert(1)>'
 HOSTILE = [
-    {"url": f"http://localhost{HOSTILE_PATH}", "action_name": "<script>alert(1)</script>",
-     "urlref": "https://<script>alert(6)</script>.example/"},
+    {
+        "url": f"http://localhost{HOSTILE_PATH}",
+        "action_name": "<script>alert(1)</script>",
+        "urlref": "https://<script>alert(6)</script>.example/",
+    },
     {"url": "http://localhost/", "e_c": "<img src=x onerror=alert(2)>", "e_a": "javascript:alert(3)"},
     {"url": "http://localhost/?utm_campaign=<script>alert(4)</script>", "urlref": "javascript:alert(5)"},
     {"url": "http://localhost/", "link": "javascript:alert(7)"},
     {"url": "http://localhost/", "download": "javascript:alert(8)"},
-    {"url": "http://localhost/", "search": "<script>alert(9)</script>",
-     "action_name": "<img src=x onerror=alert(10)>"},
+    {
+        "url": "http://localhost/",
+        "search": "<script>alert(9)</script>",
+        "action_name": "<img src=x onerror=alert(10)>",
+    },
 ]
 
 
@@ -52,16 +58,26 @@ class Server:
     def __init__(self, data_dir: Path) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "COLLECTOR_DATABASE": f"sqlite:///{data_dir}/collector.sqlite3",
-                    "COLLECTOR_SECRET_KEY": "dashboard-browser-tests", "COLLECTOR_ACCESS_LOG": "false",
-                    "COLLECTOR_LOG_LEVEL": "warning"}
+        self.env = {
+            **os.environ,
+            "COLLECTOR_DATABASE": f"sqlite:///{data_dir}/collector.sqlite3",
+            "COLLECTOR_SECRET_KEY": "dashboard-browser-tests",
+            "COLLECTOR_ACCESS_LOG": "false",
+            "COLLECTOR_LOG_LEVEL": "warning",
+        }
         self.log = (data_dir / "serve.log").open("wb")
         self.process: subprocess.Popen[bytes] | None = None
         self.token = ""
 
     def cli(self, *args: str, stdin: str | None = None) -> str:
-        done = subprocess.run([sys.executable, "-m", "collector", *args], env=self.env, input=stdin,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "collector", *args],
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -89,14 +105,17 @@ class Server:
         """One page view; each ``visitor`` sends another browser version (another visit)."""
         query = urlencode({"idsite": site, "rec": "1", **params})
         agent = CHROME.replace("Chrome/130", f"Chrome/{130 - visitor}")
-        request = urllib.request.Request(f"{self.base}/matomo.php?{query}",
-                                         headers={"User-Agent": agent, "Accept-Language": "en-GB"})
+        request = urllib.request.Request(
+            f"{self.base}/matomo.php?{query}", headers={"User-Agent": agent, "Accept-Language": "en-GB"}
+        )
         with urllib.request.urlopen(request, timeout=5) as reply:
             assert reply.status == 200 and "X-Collector-Dropped" not in reply.headers
 
     def api_bytes(self, path: str, **query: str) -> bytes:
-        request = urllib.request.Request(f"{self.base}/api/v1/sites/1/{path}?{urlencode(query)}",
-                                         headers={"Authorization": f"Bearer {self.token}"})
+        request = urllib.request.Request(
+            f"{self.base}/api/v1/sites/1/{path}?{urlencode(query)}",
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
         with urllib.request.urlopen(request, timeout=5) as reply:
             data: bytes = reply.read()
             return data
@@ -137,8 +156,9 @@ class Watch:
 
         page.on("dialog", dialog)
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("console",
-                lambda m: self.problems.append(f"console: {m.text}") if m.type == "error" else None)
+        page.on(
+            "console", lambda m: self.problems.append(f"console: {m.text}") if m.type == "error" else None
+        )
 
 
 def log_in(chromium: Any, server: Server, watch: Watch, **context: Any) -> Page:
@@ -173,9 +193,13 @@ def no_injected_markup(page: Page) -> None:
 
 def rows(page: Page, panel: str) -> list[tuple[str, int]]:
     """A breakdown table as shown: (label, the count in its number column)."""
-    return [(row.locator("td.label").inner_text().strip(),
-             int(row.locator("td[data-n]").get_attribute("data-n") or -1))
-            for row in page.locator(f"{panel} tbody tr").all()]
+    return [
+        (
+            row.locator("td.label").inner_text().strip(),
+            int(row.locator("td[data-n]").get_attribute("data-n") or -1),
+        )
+        for row in page.locator(f"{panel} tbody tr").all()
+    ]
 
 
 def download(page: Page, link: Any) -> bytes:

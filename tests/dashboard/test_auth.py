@@ -41,8 +41,10 @@ async def test_the_login_page_sets_an_anonymous_session_with_safe_flags(client: 
 async def test_logging_in_rotates_the_session_and_redirects(client: httpx.AsyncClient, admin: str) -> None:
     page = await client.get("/login?next=/sites/1")
     before = client.cookies[COOKIE]
-    reply = await client.post("/login", data={"csrf": csrf_of(page.text), "username": admin,
-                                              "password": PASSWORD, "next": "/sites/1"})
+    reply = await client.post(
+        "/login",
+        data={"csrf": csrf_of(page.text), "username": admin, "password": PASSWORD, "next": "/sites/1"},
+    )
     assert reply.status_code == 303 and reply.headers["location"] == "/sites/1"
     morsel = cookie_of(reply)[COOKIE]
     assert morsel.value != before and morsel.value.split(".")[0] != before.split(".")[0]
@@ -54,15 +56,17 @@ async def test_logging_in_rotates_the_session_and_redirects(client: httpx.AsyncC
 
 
 @pytest.mark.parametrize("name, password", [("alice", "wrong password"), ("nobody", PASSWORD), ("", "")])
-async def test_a_wrong_password_or_user_is_refused_with_one_message(client: httpx.AsyncClient, admin: str,
-                                                                    name: str, password: str) -> None:
+async def test_a_wrong_password_or_user_is_refused_with_one_message(
+    client: httpx.AsyncClient, admin: str, name: str, password: str
+) -> None:
     reply = await log_in(client, name, password)
     assert reply.status_code == 401 and "Wrong user name or password." in reply.text
     assert (await client.get("/")).status_code == 303
 
 
-async def test_the_login_form_needs_its_csrf_token(app: Starlette, client: httpx.AsyncClient,
-                                                   admin: str) -> None:
+async def test_the_login_form_needs_its_csrf_token(
+    app: Starlette, client: httpx.AsyncClient, admin: str
+) -> None:
     await client.get("/login")
     missing = await client.post("/login", data={"username": admin, "password": PASSWORD})
     assert missing.status_code == 403 and "did not come from this page" in missing.text
@@ -73,14 +77,18 @@ async def test_the_login_form_needs_its_csrf_token(app: Starlette, client: httpx
     stolen = await client.post("/login", data={"csrf": token, "username": admin, "password": PASSWORD})
     assert stolen.status_code == 403
     page = await client.get("/login")
-    cross = await client.post("/login", headers={"Sec-Fetch-Site": "cross-site"},
-                              data={"csrf": csrf_of(page.text), "username": admin, "password": PASSWORD})
+    cross = await client.post(
+        "/login",
+        headers={"Sec-Fetch-Site": "cross-site"},
+        data={"csrf": csrf_of(page.text), "username": admin, "password": PASSWORD},
+    )
     assert cross.status_code == 403
     assert (await client.get("/")).status_code == 303
 
 
-async def test_login_is_throttled_per_user_and_masked_ip(app: Starlette, client: httpx.AsyncClient,
-                                                         admin: str, clock: FrozenClock) -> None:
+async def test_login_is_throttled_per_user_and_masked_ip(
+    app: Starlette, client: httpx.AsyncClient, admin: str, clock: FrozenClock
+) -> None:
     for _ in range(5):
         assert (await log_in(client, admin, "guess")).status_code == 401
     blocked = await log_in(client, admin)  # even the right password waits
@@ -101,7 +109,7 @@ async def test_logout_needs_csrf_and_ends_the_session(browser: httpx.AsyncClient
     assert refused.status_code == 403 and (await browser.get("/")).status_code == 200
     reply = await browser.post("/logout", data={"csrf": csrf_of(page.text)})
     assert reply.status_code == 303 and reply.headers["location"] == "/login"
-    assert 'Max-Age=0' in reply.headers["set-cookie"] or "expires" in reply.headers["set-cookie"].lower()
+    assert "Max-Age=0" in reply.headers["set-cookie"] or "expires" in reply.headers["set-cookie"].lower()
     browser.cookies.set(COOKIE, cookie)  # replaying the old cookie does not work
     assert (await browser.get("/")).status_code == 303
 
@@ -122,13 +130,15 @@ async def test_sessions_expire_and_cannot_be_forged(browser: httpx.AsyncClient, 
 async def test_a_new_password_ends_existing_sessions(browser: httpx.AsyncClient, settings: Settings) -> None:
     assert (await browser.get("/")).status_code == 200
     with sqlite3.connect(settings.database_path) as conn:
-        conn.execute("UPDATE users SET password_hash = ? WHERE name = 'alice'",
-                     (hash_password("another one"),))
+        conn.execute(
+            "UPDATE users SET password_hash = ? WHERE name = 'alice'", (hash_password("another one"),)
+        )
     assert (await browser.get("/")).status_code == 303
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example",
-                                    "javascript:x"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:x"]
+)
 async def test_next_only_leads_to_this_site(client: httpx.AsyncClient, admin: str, target: str) -> None:
     reply = await log_in(client, admin, next_url=target)
     assert reply.status_code == 303 and reply.headers["location"] == "/"
@@ -144,8 +154,9 @@ async def test_x_forwarded_proto_counts_only_from_a_trusted_proxy(
     settings: Settings, clock: FrozenClock, proxies: str, secure: bool
 ) -> None:
     trusted = tuple(ipaddress.ip_network(p) for p in proxies.split(",") if p)
-    app = create_app(dataclasses.replace(settings, trusted_proxies=trusted), clock=clock,
-                     run_maintenance=False)
+    app = create_app(
+        dataclasses.replace(settings, trusted_proxies=trusted), clock=clock, run_maintenance=False
+    )
     async with app.router.lifespan_context(app), new_client(app) as client:
         reply = await client.get("/login", headers={"X-Forwarded-Proto": "https"})
         assert bool(cookie_of(reply)[COOKIE]["secure"]) is secure

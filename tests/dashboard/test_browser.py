@@ -100,9 +100,11 @@ def test_stored_xss_payloads_show_as_text(chromium: Any, server: Server) -> None
     # a referrer "host" that is no host name is never stored (minimise.split_url), so nothing shows
     expect(page.locator("#tp-referrers")).not_to_contain_text("alert(6)")
     # a link's URL is kept without its scheme: "javascript:alert(7)" shows as "alert(7)"
-    for tab, panel, text in (("Outbound links", "#tp-outlinks", "alert(7)"),
-                             ("Downloads", "#tp-downloads", "alert(8)"),
-                             ("Site searches", "#tp-searches", "<script>alert(9)</script>")):
+    for tab, panel, text in (
+        ("Outbound links", "#tp-outlinks", "alert(7)"),
+        ("Downloads", "#tp-downloads", "alert(8)"),
+        ("Site searches", "#tp-searches", "<script>alert(9)</script>"),
+    ):
         page.get_by_role("tab", name=tab).click()
         expect(page.locator(panel)).to_contain_text(text)
     no_injected_markup(page)
@@ -142,9 +144,11 @@ def test_rows_csv_downloads_and_periods_equal_the_api(chromium: Any, server: Ser
     referrers = server.api("breakdown/referrers", **year, limit="10")["rows"]
     assert rows(page, "#tp-referrers") == [(r["value"], r["visitors"]) for r in referrers]
     assert download(page, page.locator("#tp-referrers a.csv")) == server.api_bytes(
-        "breakdown/referrers", **year, limit="1000", format="csv")
+        "breakdown/referrers", **year, limit="1000", format="csv"
+    )
     assert download(page, page.locator(".chart-card a.csv")) == server.api_bytes(
-        "timeseries", **year, interval="month", format="csv")
+        "timeseries", **year, interval="month", format="csv"
+    )
     page.screenshot(path=str(ARTIFACTS / "site-12mo.png"), full_page=True)
 
     start, end = today - timedelta(days=13), today - timedelta(days=3)
@@ -157,7 +161,8 @@ def test_rows_csv_downloads_and_periods_equal_the_api(chromium: Any, server: Ser
     for key in ("visitors", "visits", "pageviews"):
         assert tile(page, key) == summary[key] > 0
     assert download(page, page.locator("#tp-pages a.csv")) == server.api_bytes(
-        "breakdown/pages", **custom, limit="1000", format="csv")
+        "breakdown/pages", **custom, limit="1000", format="csv"
+    )
     assert not watch.problems, watch.problems
 
 
@@ -267,8 +272,9 @@ def test_a_shared_link_opens_in_a_fresh_browser_with_the_api_numbers(chromium: A
     expect(fresh).to_have_url(f"{url}?period=7d")
     assert tile(fresh, "pageviews") == server.api("summary", **period(7))["pageviews"]
     fresh.screenshot(path=str(ARTIFACTS / "shared.png"), full_page=True)
-    phone = chromium.new_context(locale="en-GB", viewport={"width": 390, "height": 844},
-                                 is_mobile=True).new_page()
+    phone = chromium.new_context(
+        locale="en-GB", viewport={"width": 390, "height": 844}, is_mobile=True
+    ).new_page()
     watch.attach(phone)
     phone.goto(url)
     phone.screenshot(path=str(ARTIFACTS / "shared-phone.png"), full_page=True)
@@ -302,8 +308,9 @@ def test_screenshots_of_the_admin_pages(chromium: Any, server: Server) -> None:
     page.screenshot(path=str(ARTIFACTS / "users.png"), full_page=True)
     page.goto(f"{server.base}/account")
     page.screenshot(path=str(ARTIFACTS / "account.png"), full_page=True)
-    phone = log_in(chromium, server, watch, viewport={"width": 390, "height": 844}, is_mobile=True,
-                    color_scheme="dark")
+    phone = log_in(
+        chromium, server, watch, viewport={"width": 390, "height": 844}, is_mobile=True, color_scheme="dark"
+    )
     for name in ("settings", "tokens"):
         phone.goto(f"{server.base}/sites/1/{name}")
         phone.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)

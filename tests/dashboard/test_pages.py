@@ -50,8 +50,9 @@ async def test_the_overview_shows_each_site_with_today_and_a_sparkline(
     assert "No visitors in 30 days" in cards[1]
 
 
-async def test_the_kpis_equal_the_api_with_changes(browser: httpx.AsyncClient, client: httpx.AsyncClient,
-                                                   site: Site, traffic: None, admin_token: str) -> None:
+async def test_the_kpis_equal_the_api_with_changes(
+    browser: httpx.AsyncClient, client: httpx.AsyncClient, site: Site, traffic: None, admin_token: str
+) -> None:
     page = await browser.get(f"/sites/{site.id}?period=today")
     assert page.status_code == 200
     summary = await api(client, admin_token, f"/api/v1/sites/{site.id}/summary?from=2026-11-22&to=2026-11-22")
@@ -67,14 +68,22 @@ async def test_the_kpis_equal_the_api_with_changes(browser: httpx.AsyncClient, c
     assert 'aria-current="true">Today</a>' in page.text
 
 
-@pytest.mark.parametrize("query, label, slots", [
-    ("period=today", "Today", 24), ("period=yesterday", "Yesterday", 24), ("period=7d", "Last 7 days", 7),
-    ("", "Last 30 days", 30), ("period=month", "This month", 22), ("period=lastmonth", "Last month", 31),
-    ("period=12mo", "Last 12 months", 12),
-    ("period=custom&from=2026-11-01&to=2026-11-10", "1 Nov – 10 Nov 2026", 10),
-])
-async def test_every_period_renders_its_chart(browser: httpx.AsyncClient, site: Site, traffic: None,
-                                              query: str, label: str, slots: int) -> None:
+@pytest.mark.parametrize(
+    "query, label, slots",
+    [
+        ("period=today", "Today", 24),
+        ("period=yesterday", "Yesterday", 24),
+        ("period=7d", "Last 7 days", 7),
+        ("", "Last 30 days", 30),
+        ("period=month", "This month", 22),
+        ("period=lastmonth", "Last month", 31),
+        ("period=12mo", "Last 12 months", 12),
+        ("period=custom&from=2026-11-01&to=2026-11-10", "1 Nov – 10 Nov 2026", 10),
+    ],
+)
+async def test_every_period_renders_its_chart(
+    browser: httpx.AsyncClient, site: Site, traffic: None, query: str, label: str, slots: int
+) -> None:
     page = await browser.get(f"/sites/{site.id}?{query}")
     assert page.status_code == 200
     assert f"Showing <strong>{label}</strong>" in page.text
@@ -105,8 +114,9 @@ async def test_a_row_filters_the_dashboard_and_the_chip_removes_it(
     chip = re.search(r'<a class="chip" href="([^"]+)"', filtered.text)
     assert chip and "Page: <strong>/pricing</strong>" in filtered.text
     assert parse_qs(urlsplit(chip.group(1).replace("&amp;", "&")).query) == {"period": ["today"]}
-    summary = await api(client, admin_token,
-                        f"/api/v1/sites/{site.id}/summary?from=2026-11-22&to=2026-11-22&page=/pricing")
+    summary = await api(
+        client, admin_token, f"/api/v1/sites/{site.id}/summary?from=2026-11-22&to=2026-11-22&page=/pricing"
+    )
     assert tile(filtered.text, "visits") == str(summary["visits"]) == "2"
     assert tile(filtered.text, "pageviews") == str(summary["pageviews"]) == "3"
     assert "Filtered reports are counted from raw events" in filtered.text
@@ -125,22 +135,36 @@ async def test_two_filters_and_a_bad_filter(browser: httpx.AsyncClient, site: Si
     assert '<a class="chip"' not in bad.text
 
 
-@pytest.mark.parametrize("report, api_path", [
-    ("pages", "breakdown/pages?limit=1000"), ("referrers", "breakdown/referrers?limit=1000"),
-    ("timeseries", "timeseries?interval=day"),
-])
+@pytest.mark.parametrize(
+    "report, api_path",
+    [
+        ("pages", "breakdown/pages?limit=1000"),
+        ("referrers", "breakdown/referrers?limit=1000"),
+        ("timeseries", "timeseries?interval=day"),
+    ],
+)
 @pytest.mark.parametrize("filters", ["", "&device=mobile"])
-async def test_csv_downloads_are_the_api_csv(browser: httpx.AsyncClient, client: httpx.AsyncClient,
-                                             site: Site, traffic: None, admin_token: str, report: str,
-                                             api_path: str, filters: str) -> None:
+async def test_csv_downloads_are_the_api_csv(
+    browser: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    site: Site,
+    traffic: None,
+    admin_token: str,
+    report: str,
+    api_path: str,
+    filters: str,
+) -> None:
     page = await browser.get(f"/sites/{site.id}?period=7d{filters}")
     link = hrefs(page.text, rf"^/sites/{site.id}/csv/{report}\?")
     assert len(link) == 1
     mine = await browser.get(link[0])
     assert mine.status_code == 200 and mine.headers["content-type"].startswith("text/csv")
     assert "attachment" in mine.headers["content-disposition"]
-    theirs = await api(client, admin_token,
-                       f"/api/v1/sites/{site.id}/{api_path}&from=2026-11-16&to=2026-11-22&format=csv{filters}")
+    theirs = await api(
+        client,
+        admin_token,
+        f"/api/v1/sites/{site.id}/{api_path}&from=2026-11-16&to=2026-11-22&format=csv{filters}",
+    )
     assert mine.text == theirs
     if not (report == "referrers" and filters):  # no mobile visit came from a referrer
         assert mine.text.count("\n") >= 2
@@ -153,19 +177,25 @@ async def test_unknown_csv_reports_and_sites_are_404(browser: httpx.AsyncClient,
     assert (await browser.get("/sites/999/realtime")).status_code == 404
 
 
-async def test_realtime_is_in_the_page_and_as_json(browser: httpx.AsyncClient, client: httpx.AsyncClient,
-                                                   site: Site, traffic: None, admin_token: str,
-                                                   clock: FrozenClock) -> None:
+async def test_realtime_is_in_the_page_and_as_json(
+    browser: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    site: Site,
+    traffic: None,
+    admin_token: str,
+    clock: FrozenClock,
+) -> None:
     await track(client, site, admin_token, clock, ip="10.9.0.1", path="/now", minutes=3 * 60)
     data = (await browser.get(f"/sites/{site.id}/realtime")).json()
     assert data == await api(client, admin_token, f"/api/v1/sites/{site.id}/realtime")
     assert data["visitors"] == 1
     page = await browser.get(f"/sites/{site.id}")
-    assert re.search(r'data-realtime-visitors>1</strong>\s*visitor in the last 30 minutes', page.text)
+    assert re.search(r"data-realtime-visitors>1</strong>\s*visitor in the last 30 minutes", page.text)
 
 
-async def test_the_privacy_panel_lists_what_was_dropped(browser: httpx.AsyncClient, site: Site,
-                                                        traffic: None) -> None:
+async def test_the_privacy_panel_lists_what_was_dropped(
+    browser: httpx.AsyncClient, site: Site, traffic: None
+) -> None:
     page = await browser.get(f"/sites/{site.id}?period=today")
     panel = page.text.split('id="privacy-title"')[1]
     assert "Do Not Track" in panel and re.search(r'data-n="1">1</td>', panel)
@@ -182,8 +212,9 @@ async def test_a_site_without_data_shows_its_snippet(browser: httpx.AsyncClient,
     assert 'class="tile"' not in page.text and 'id="privacy-title"' in page.text
 
 
-async def test_a_user_without_access_sees_no_site(app: Starlette, site: Site, traffic: None,
-                                                  viewer_user: str) -> None:
+async def test_a_user_without_access_sees_no_site(
+    app: Starlette, site: Site, traffic: None, viewer_user: str
+) -> None:
     async with new_client(app) as client:
         assert (await log_in(client, viewer_user)).status_code == 303
         overview = await client.get("/")

@@ -20,15 +20,21 @@ from tests.dashboard.test_security import assert_nothing_runs
 
 
 async def _summary(client: httpx.AsyncClient, site: Site, token: str) -> dict[str, int]:
-    reply = await client.get(f"/api/v1/sites/{site.id}/summary",
-                             params={"from": "2026-11-22", "to": "2026-11-22"},
-                             headers={"Authorization": f"Bearer {token}"})
+    reply = await client.get(
+        f"/api/v1/sites/{site.id}/summary",
+        params={"from": "2026-11-22", "to": "2026-11-22"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     data = reply.json()
     return {"visits": data["visits"], "pageviews": data["pageviews"]}
 
 
 async def test_rules_are_saved_previewed_and_applied_to_stored_events(
-    browser: httpx.AsyncClient, client: httpx.AsyncClient, site: Site, traffic: None, admin_token: str,
+    browser: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    site: Site,
+    traffic: None,
+    admin_token: str,
     db: sqlite3.Connection,
 ) -> None:
     path = f"/sites/{site.id}/privacy"
@@ -41,8 +47,9 @@ async def test_rules_are_saved_previewed_and_applied_to_stored_events(
     assert_nothing_runs(bad.text)
     assert "&lt;script&gt;" in bad.text
 
-    saved = await post_form(browser, path, f"{path}/exclusions",
-                            {"exclusions": "path:/pricing\nip:10.20.0.0/16"})
+    saved = await post_form(
+        browser, path, f"{path}/exclusions", {"exclusions": "path:/pricing\nip:10.20.0.0/16"}
+    )
     assert saved.status_code == 303
     page = await browser.get(saved.headers["location"])
     assert "Rules saved" in page.text
@@ -61,24 +68,31 @@ async def test_rules_are_saved_previewed_and_applied_to_stored_events(
 
 
 async def test_export_and_erase_a_period(
-    browser: httpx.AsyncClient, client: httpx.AsyncClient, site: Site, traffic: None, admin_token: str,
+    browser: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    site: Site,
+    traffic: None,
+    admin_token: str,
     db: sqlite3.Connection,
 ) -> None:
     path = f"/sites/{site.id}/privacy"
     exported = await browser.get(f"{path}/export", params={"from": "2026-11-21", "to": "2026-11-22"})
     assert exported.status_code == 200 and exported.headers["content-type"] == "application/json"
     assert orjson.loads(exported.content)["summary"]["pageviews"] == 5
-    zipped = await browser.get(f"{path}/export", params={"from": "2026-11-21", "to": "2026-11-22",
-                                                        "format": "csv"})
+    zipped = await browser.get(
+        f"{path}/export", params={"from": "2026-11-21", "to": "2026-11-22", "format": "csv"}
+    )
     assert zipfile.ZipFile(io.BytesIO(zipped.content)).namelist()
     assert (await browser.get(f"{path}/export", params={"from": "2026-13-01"})).status_code == 400
 
-    refused = await post_form(browser, path, f"{path}/erase", {"from": "2026-11-22", "to": "2026-11-22",
-                                                                "confirm": "not the name"})
+    refused = await post_form(
+        browser, path, f"{path}/erase", {"from": "2026-11-22", "to": "2026-11-22", "confirm": "not the name"}
+    )
     assert refused.status_code == 400 and "type the site" in refused.text
     assert rows(db, "SELECT count(*) AS n FROM events WHERE day = '2026-11-22'")[0]["n"] == 4
-    erased = await post_form(browser, path, f"{path}/erase", {"from": "2026-11-22", "to": "2026-11-22",
-                                                               "confirm": site.name})
+    erased = await post_form(
+        browser, path, f"{path}/erase", {"from": "2026-11-22", "to": "2026-11-22", "confirm": site.name}
+    )
     assert erased.status_code == 303
     assert rows(db, "SELECT DISTINCT day FROM events") == [{"day": "2026-11-21"}]
     assert await _summary(client, site, admin_token) == {"visits": 0, "pageviews": 0}
@@ -86,7 +100,11 @@ async def test_export_and_erase_a_period(
 
 
 async def test_the_audit_log_shows_and_exports_entries_to_administrators_only(
-    app: Starlette, browser: httpx.AsyncClient, site: Site, store: SqliteStore, viewer_user: str,
+    app: Starlette,
+    browser: httpx.AsyncClient,
+    site: Site,
+    store: SqliteStore,
+    viewer_user: str,
     clock: FrozenClock,
 ) -> None:
     detail = '{"site": 1, "label": "<img src=x onerror=alert(1)>"}'
@@ -110,8 +128,13 @@ async def test_the_audit_log_shows_and_exports_entries_to_administrators_only(
 
 
 async def test_viewers_and_forms_without_csrf_are_refused(
-    app: Starlette, browser: httpx.AsyncClient, site: Site, store: SqliteStore, viewer_user: str,
-    clock: FrozenClock, db: sqlite3.Connection,
+    app: Starlette,
+    browser: httpx.AsyncClient,
+    site: Site,
+    store: SqliteStore,
+    viewer_user: str,
+    clock: FrozenClock,
+    db: sqlite3.Connection,
 ) -> None:
     path = f"/sites/{site.id}/privacy"
     forged = await browser.post(f"{path}/exclusions", data={"exclusions": "path:/x"})
@@ -127,7 +150,9 @@ async def test_viewers_and_forms_without_csrf_are_refused(
 
 
 async def test_sign_ins_and_failures_are_audited_with_the_masked_address_only(
-    app: Starlette, admin: str, db: sqlite3.Connection,
+    app: Starlette,
+    admin: str,
+    db: sqlite3.Connection,
 ) -> None:
     async with new_client(app) as somebody:
         assert (await log_in(somebody, admin, password="wrong password")).status_code == 401

@@ -65,23 +65,59 @@ def assert_nothing_runs(html: str) -> None:
 
 
 @pytest.fixture
-async def hostile(client: httpx.AsyncClient, site: Site, admin_token: str, clock: FrozenClock,
-                  store: SqliteStore, settings: Settings) -> None:
-    await track(client, site, admin_token, clock, ip="10.6.0.1", minutes=0, action_name=PAYLOADS["title"],
-                path=PAYLOADS["path"] + "?utm_campaign=" + PAYLOADS["campaign"], urlref=PAYLOADS["referrer"])
-    await track(client, site, admin_token, clock, ip="10.6.0.1", path="/", minutes=1,
-                e_c=PAYLOADS["event"], e_a='"><svg onload=alert(3)>')
-    await track(client, site, admin_token, clock, ip="10.7.0.1", path="/x", minutes=2,
-                urlref="https://<script>alert(6)</script>.example/")
+async def hostile(
+    client: httpx.AsyncClient,
+    site: Site,
+    admin_token: str,
+    clock: FrozenClock,
+    store: SqliteStore,
+    settings: Settings,
+) -> None:
+    await track(
+        client,
+        site,
+        admin_token,
+        clock,
+        ip="10.6.0.1",
+        minutes=0,
+        action_name=PAYLOADS["title"],
+        path=PAYLOADS["path"] + "?utm_campaign=" + PAYLOADS["campaign"],
+        urlref=PAYLOADS["referrer"],
+    )
+    await track(
+        client,
+        site,
+        admin_token,
+        clock,
+        ip="10.6.0.1",
+        path="/",
+        minutes=1,
+        e_c=PAYLOADS["event"],
+        e_a='"><svg onload=alert(3)>',
+    )
+    await track(
+        client,
+        site,
+        admin_token,
+        clock,
+        ip="10.7.0.1",
+        path="/x",
+        minutes=2,
+        urlref="https://<script>alert(6)</script>.example/",
+    )
     await rollup(store, settings, clock)
 
 
-async def test_visitor_supplied_strings_are_escaped(browser: httpx.AsyncClient, site: Site, hostile: None,
-                                                    db: object) -> None:
+async def test_visitor_supplied_strings_are_escaped(
+    browser: httpx.AsyncClient, site: Site, hostile: None, db: object
+) -> None:
     stored = rows(db, "SELECT path, title, utm_campaign, event_category FROM events")  # type: ignore[arg-type]
     assert any("<" in str(value) for row in stored for value in row.values()), stored  # payloads arrived
-    for query in ("period=today", "period=today&page=" + PAYLOADS["path"],
-                  "period=today&utm_campaign=" + PAYLOADS["campaign"]):
+    for query in (
+        "period=today",
+        "period=today&page=" + PAYLOADS["path"],
+        "period=today&utm_campaign=" + PAYLOADS["campaign"],
+    ):
         page = await browser.get(f"/sites/{site.id}", params=dict(p.split("=", 1) for p in query.split("&")))
         assert page.status_code == 200
         assert_nothing_runs(page.text)
@@ -93,15 +129,17 @@ async def test_visitor_supplied_strings_are_escaped(browser: httpx.AsyncClient, 
 
 
 async def test_hostile_filter_values_in_the_url_are_escaped(browser: httpx.AsyncClient, site: Site) -> None:
-    page = await browser.get(f"/sites/{site.id}", params={"page": '"><script>alert(1)</script>',
-                                                          "referrer": "javascript:alert(1)"})
+    page = await browser.get(
+        f"/sites/{site.id}", params={"page": '"><script>alert(1)</script>', "referrer": "javascript:alert(1)"}
+    )
     assert page.status_code == 200
     assert_nothing_runs(page.text)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
 
 
-async def test_every_page_passes_the_static_checks(browser: httpx.AsyncClient, site: Site,
-                                                   hostile: None) -> None:
+async def test_every_page_passes_the_static_checks(
+    browser: httpx.AsyncClient, site: Site, hostile: None
+) -> None:
     for path in ("/", f"/sites/{site.id}", "/sites/999", f"/sites/{site.id}?period=12mo"):
         assert_nothing_runs((await browser.get(path)).text)
 
@@ -115,13 +153,19 @@ def test_templates_have_no_inline_script_style_or_handlers() -> None:
         assert "|safe" not in text and "autoescape false" not in text, entry.name
 
 
-async def test_security_headers_on_pages_assets_and_errors(browser: httpx.AsyncClient,
-                                                           client: httpx.AsyncClient, site: Site) -> None:
+async def test_security_headers_on_pages_assets_and_errors(
+    browser: httpx.AsyncClient, client: httpx.AsyncClient, site: Site
+) -> None:
     page = await browser.get(f"/sites/{site.id}")
     css = page.text.split('rel="stylesheet" href="')[1].split('"')[0].replace("&amp;", "&")
     js = page.text.split('<script src="')[1].split('"')[0].replace("&amp;", "&")
-    replies = [page, await client.get("/login"), await browser.get("/sites/999"),
-               await browser.get(css), await browser.get(js)]
+    replies = [
+        page,
+        await client.get("/login"),
+        await browser.get("/sites/999"),
+        await browser.get(css),
+        await browser.get(js),
+    ]
     for reply in replies:
         assert reply.headers["content-security-policy"] == CSP
         assert "unsafe-inline" not in CSP and "script-src 'self'" in CSP and "frame-ancestors 'none'" in CSP
@@ -136,8 +180,9 @@ async def test_security_headers_on_pages_assets_and_errors(browser: httpx.AsyncC
     assert (await browser.get("/static/../__init__.py")).status_code == 404
 
 
-async def test_cookies_only_on_dashboard_paths(browser: httpx.AsyncClient, site: Site,
-                                               admin_token: str) -> None:
+async def test_cookies_only_on_dashboard_paths(
+    browser: httpx.AsyncClient, site: Site, admin_token: str
+) -> None:
     """The session cookie travels with every request to this host (Path=/); the collector's
     own replies never set or echo one."""
     assert browser.cookies
@@ -147,8 +192,9 @@ async def test_cookies_only_on_dashboard_paths(browser: httpx.AsyncClient, site:
         await browser.post("/matomo.php", data=params),
         await browser.get("/piwik.php", params=params, headers={"DNT": "1"}),
         await browser.get("/healthz"),
-        await browser.get(f"/api/v1/sites/{site.id}/summary",
-                          headers={"Authorization": f"Bearer {admin_token}"}),
+        await browser.get(
+            f"/api/v1/sites/{site.id}/summary", headers={"Authorization": f"Bearer {admin_token}"}
+        ),
         await browser.get("/nope"),
     ):
         assert "set-cookie" not in reply.headers, reply.url

@@ -43,8 +43,9 @@ async def test_a_session_survives_a_restart(settings: Settings, clock: FrozenClo
         assert await status(second, cookie) == 200
 
 
-async def test_the_database_keeps_only_a_hash_of_the_session_id(browser: httpx.AsyncClient,
-                                                                 db: sqlite3.Connection) -> None:
+async def test_the_database_keeps_only_a_hash_of_the_session_id(
+    browser: httpx.AsyncClient, db: sqlite3.Connection
+) -> None:
     sid = browser.cookies[COOKIE].split(".")[0]
     [row] = rows(db, "SELECT * FROM dashboard_sessions")
     assert row["sid_hash"] == hashlib.sha256(sid.encode()).digest() and row["user_name"] == "alice"
@@ -52,8 +53,9 @@ async def test_the_database_keeps_only_a_hash_of_the_session_id(browser: httpx.A
     assert sid not in dump and browser.cookies[COOKIE] not in dump
 
 
-async def test_logout_in_one_worker_ends_the_session_in_another(app: Starlette, settings: Settings,
-                                                                clock: FrozenClock, admin: str) -> None:
+async def test_logout_in_one_worker_ends_the_session_in_another(
+    app: Starlette, settings: Settings, clock: FrozenClock, admin: str
+) -> None:
     async with other_app(settings, clock) as worker_b, new_client(app) as client:
         assert (await log_in(client, admin)).status_code == 303
         cookie = client.cookies[COOKIE]
@@ -67,14 +69,18 @@ async def test_logout_in_one_worker_ends_the_session_in_another(app: Starlette, 
 async def test_a_new_password_in_one_worker_ends_every_session_in_another(
     app: Starlette, settings: Settings, clock: FrozenClock, admin: str, db: sqlite3.Connection
 ) -> None:
-    async with other_app(settings, clock) as worker_b, new_client(app) as laptop, \
-            new_client(worker_b) as phone:
+    async with (
+        other_app(settings, clock) as worker_b,
+        new_client(app) as laptop,
+        new_client(worker_b) as phone,
+    ):
         assert (await log_in(laptop, admin)).status_code == 303
         assert (await log_in(phone, admin)).status_code == 303
         old = laptop.cookies[COOKIE]
         new = "a brand new password"
-        reply = await post_form(laptop, "/account", "/account",
-                                {"current": PASSWORD, "new": new, "confirm": new})
+        reply = await post_form(
+            laptop, "/account", "/account", {"current": PASSWORD, "new": new, "confirm": new}
+        )
         assert reply.status_code == 303
         assert laptop.cookies[COOKIE] != old  # rotated: this browser stays signed in
         assert (await laptop.get("/account")).status_code == 200
@@ -84,8 +90,9 @@ async def test_a_new_password_in_one_worker_ends_every_session_in_another(
         assert len(rows(db, "SELECT * FROM dashboard_sessions")) == 1
 
 
-async def test_each_login_is_its_own_session(app: Starlette, browser: httpx.AsyncClient, admin: str,
-                                             db: sqlite3.Connection) -> None:
+async def test_each_login_is_its_own_session(
+    app: Starlette, browser: httpx.AsyncClient, admin: str, db: sqlite3.Connection
+) -> None:
     async with new_client(app) as phone:
         assert (await log_in(phone, admin)).status_code == 303
         assert phone.cookies[COOKIE] != browser.cookies[COOKIE]
@@ -96,8 +103,9 @@ async def test_each_login_is_its_own_session(app: Starlette, browser: httpx.Asyn
     assert len(rows(db, "SELECT * FROM dashboard_sessions")) == 1
 
 
-async def test_sessions_end_when_idle(browser: httpx.AsyncClient, clock: FrozenClock,
-                                      db: sqlite3.Connection) -> None:
+async def test_sessions_end_when_idle(
+    browser: httpx.AsyncClient, clock: FrozenClock, db: sqlite3.Connection
+) -> None:
     clock.advance(IDLE_SECONDS - 60)
     assert (await browser.get("/")).status_code == 200  # used in time: the idle expiry moves on
     [row] = rows(db, "SELECT * FROM dashboard_sessions")
@@ -109,8 +117,9 @@ async def test_sessions_end_when_idle(browser: httpx.AsyncClient, clock: FrozenC
     assert (await browser.get("/")).status_code == 303
 
 
-async def test_sessions_end_after_twelve_hours_however_busy(browser: httpx.AsyncClient, clock: FrozenClock,
-                                                            admin: str, db: sqlite3.Connection) -> None:
+async def test_sessions_end_after_twelve_hours_however_busy(
+    browser: httpx.AsyncClient, clock: FrozenClock, admin: str, db: sqlite3.Connection
+) -> None:
     for _ in range(SESSION_SECONDS // 3600 - 1):
         clock.advance(3600)
         assert (await browser.get("/")).status_code == 200
@@ -123,8 +132,9 @@ async def test_sessions_end_after_twelve_hours_however_busy(browser: httpx.Async
     assert (await browser.get("/")).status_code == 200
 
 
-async def test_an_idle_refresh_never_undoes_a_logout(app: Starlette, browser: httpx.AsyncClient,
-                                                     clock: FrozenClock, db: sqlite3.Connection) -> None:
+async def test_an_idle_refresh_never_undoes_a_logout(
+    app: Starlette, browser: httpx.AsyncClient, clock: FrozenClock, db: sqlite3.Connection
+) -> None:
     """A request that read the session just before another worker deleted it writes a row
     with no user: still signed out."""
     sessions: Sessions = app.state.dashboard.sessions
@@ -139,13 +149,21 @@ async def test_an_idle_refresh_never_undoes_a_logout(app: Starlette, browser: ht
     assert (await browser.get("/")).status_code == 303
 
 
-async def test_a_tampered_or_foreign_cookie_is_refused(app: Starlette, browser: httpx.AsyncClient,
-                                                       settings: Settings, clock: FrozenClock) -> None:
+async def test_a_tampered_or_foreign_cookie_is_refused(
+    app: Starlette, browser: httpx.AsyncClient, settings: Settings, clock: FrozenClock
+) -> None:
     cookie = browser.cookies[COOKIE]
     sid, tag, mac = cookie.split(".")
     flipped = sid[:-1] + ("A" if sid[-1] != "A" else "B")
-    for forged in (f"{flipped}.{tag}.{mac}", f"{sid}.{tag}.{mac[:-2]}AA", f"{sid}.a9999999999.{mac}",
-                   f"{sid}.{tag}", sid, cookie + "x", "x" * 5000):
+    for forged in (
+        f"{flipped}.{tag}.{mac}",
+        f"{sid}.{tag}.{mac[:-2]}AA",
+        f"{sid}.a9999999999.{mac}",
+        f"{sid}.{tag}",
+        sid,
+        cookie + "x",
+        "x" * 5000,
+    ):
         assert await status(app, forged) == 303, forged
     assert await status(app, cookie) == 200
     # the same stored session under another instance key: refused
@@ -154,8 +172,9 @@ async def test_a_tampered_or_foreign_cookie_is_refused(app: Starlette, browser: 
         assert await status(elsewhere, cookie) == 303
 
 
-async def test_csrf_is_still_enforced_with_stored_sessions(app: Starlette, browser: httpx.AsyncClient,
-                                                           settings: Settings, clock: FrozenClock) -> None:
+async def test_csrf_is_still_enforced_with_stored_sessions(
+    app: Starlette, browser: httpx.AsyncClient, settings: Settings, clock: FrozenClock
+) -> None:
     page = await browser.get("/account")
     token = csrf_of(page.text)
     data = {"current": PASSWORD, "new": "a brand new password", "confirm": "a brand new password"}

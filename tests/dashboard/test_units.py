@@ -15,15 +15,18 @@ from dashboards.throttle import Limit, LoginThrottle
 TODAY = date(2026, 1, 15)
 
 
-@pytest.mark.parametrize("key, start, end, interval", [
-    ("today", date(2026, 1, 15), date(2026, 1, 15), "hour"),
-    ("yesterday", date(2026, 1, 14), date(2026, 1, 14), "hour"),
-    ("7d", date(2026, 1, 9), date(2026, 1, 15), "day"),
-    ("30d", date(2025, 12, 17), date(2026, 1, 15), "day"),
-    ("month", date(2026, 1, 1), date(2026, 1, 15), "day"),
-    ("lastmonth", date(2025, 12, 1), date(2025, 12, 31), "day"),
-    ("12mo", date(2025, 2, 1), date(2026, 1, 15), "month"),
-])
+@pytest.mark.parametrize(
+    "key, start, end, interval",
+    [
+        ("today", date(2026, 1, 15), date(2026, 1, 15), "hour"),
+        ("yesterday", date(2026, 1, 14), date(2026, 1, 14), "hour"),
+        ("7d", date(2026, 1, 9), date(2026, 1, 15), "day"),
+        ("30d", date(2025, 12, 17), date(2026, 1, 15), "day"),
+        ("month", date(2026, 1, 1), date(2026, 1, 15), "day"),
+        ("lastmonth", date(2025, 12, 1), date(2025, 12, 31), "day"),
+        ("12mo", date(2025, 2, 1), date(2026, 1, 15), "month"),
+    ],
+)
 def test_named_periods(key: str, start: date, end: date, interval: str) -> None:
     choice = periods.choose({"period": key}, TODAY)
     assert (choice.period, choice.interval) == (Period(start, end), interval)
@@ -56,9 +59,11 @@ def test_number_formats_and_changes() -> None:
 def test_chart_geometry() -> None:
     values = (0, 1, 7, 10, 11, 230, 260, 999)
     assert [charts.nice_max(v) for v in values] == [1, 1, 10, 10, 20, 250, 500, 1000]
-    points = [{"date": "2026-11-20", "visitors": 5, "pageviews": 10},
-              {"date": "2026-11-21", "visitors": 0, "pageviews": 0},
-              {"date": "2026-11-22", "visitors": 10, "pageviews": 20}]
+    points = [
+        {"date": "2026-11-20", "visitors": 5, "pageviews": 10},
+        {"date": "2026-11-21", "visitors": 0, "pageviews": 0},
+        {"date": "2026-11-22", "visitors": 10, "pageviews": 20},
+    ]
     chart = charts.time_chart(points, "day")
     assert chart.top == 20 and chart.width == 30 and chart.ticks == ["20", "10", "0"]
     assert chart.pageviews_line == "M5,50 L15,100 L25,0"

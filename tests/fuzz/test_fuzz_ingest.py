@@ -21,11 +21,41 @@ from collector.settings import Settings
 from tests.conftest import NOON
 
 FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-names = st.sampled_from(["idsite", "rec", "url", "urlref", "action_name", "uid", "cid", "cip", "cdt", "e_c",
-                         "e_a", "e_v", "ping", "idgoal", "revenue", "res", "lang", "ua", "link", "download",
-                         "search", "search_count", "bots", "send_image", "cs", "country", "new_visit"])
-values = st.one_of(st.text(max_size=40), st.sampled_from(["1", "0", "-1", "1e309", "nan", "undefined",
-                                                           "b'x'", "%", "%zz", "%C3%28", "9" * 30]))
+names = st.sampled_from(
+    [
+        "idsite",
+        "rec",
+        "url",
+        "urlref",
+        "action_name",
+        "uid",
+        "cid",
+        "cip",
+        "cdt",
+        "e_c",
+        "e_a",
+        "e_v",
+        "ping",
+        "idgoal",
+        "revenue",
+        "res",
+        "lang",
+        "ua",
+        "link",
+        "download",
+        "search",
+        "search_count",
+        "bots",
+        "send_image",
+        "cs",
+        "country",
+        "new_visit",
+    ]
+)
+values = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["1", "0", "-1", "1e309", "nan", "undefined", "b'x'", "%", "%zz", "%C3%28", "9" * 30]),
+)
 
 
 @FUZZ
@@ -47,8 +77,10 @@ def test_parse_query_agrees_with_the_standard_library(pairs: list[tuple[str, str
 
 
 @FUZZ
-@given(st.binary(max_size=300) | st.builds(lambda items: f'{{"requests": {items}}}'.encode(),
-                                           st.text(max_size=100)))
+@given(
+    st.binary(max_size=300)
+    | st.builds(lambda items: f'{{"requests": {items}}}'.encode(), st.text(max_size=100))
+)
 def test_parse_bulk_raises_only_bad_request(body: bytes) -> None:
     with contextlib.suppress(BadRequest):
         parse_bulk(body, 100)
@@ -59,8 +91,9 @@ class _App:
 
     def __init__(self) -> None:
         self.dir = tempfile.TemporaryDirectory()
-        settings_ = Settings(database=f"sqlite:///{self.dir.name}/c.sqlite3", access_log=False,
-                             secret_key="k")
+        settings_ = Settings(
+            database=f"sqlite:///{self.dir.name}/c.sqlite3", access_log=False, secret_key="k"
+        )
         self.app = create_app(settings_, clock=FrozenClock(NOON), run_maintenance=False)
         self.loop = asyncio.new_event_loop()
         self.lifespan = self.app.router.lifespan_context(self.app)
@@ -93,8 +126,9 @@ def _ok(reply: httpx.Response) -> None:
 
 @FUZZ
 @given(params=st.dictionaries(names, values, max_size=10), use_post=st.booleans())
-def test_the_endpoint_never_fails_on_parameters(fuzz_app: _App, params: dict[str, str],
-                                                use_post: bool) -> None:
+def test_the_endpoint_never_fails_on_parameters(
+    fuzz_app: _App, params: dict[str, str], use_post: bool
+) -> None:
     params = {"idsite": "1", **params} if "idsite" not in params else params
     if use_post:
         _ok(fuzz_app.request("POST", "/matomo.php", data=params))
@@ -108,12 +142,23 @@ def test_the_endpoint_never_fails_on_raw_query_and_body(fuzz_app: _App, query: s
     _ok(fuzz_app.request("POST", "/matomo.php?" + quote(query, safe="=&%+"), content=body))
 
 
-bulk_items = st.lists(st.one_of(
-    st.builds(lambda p: "?" + "&".join(f"{k}={quote(v)}" for k, v in p.items()),
-              st.dictionaries(names, values, max_size=6)),
-    st.dictionaries(names, st.one_of(values, st.integers(-(2**63), 2**63 - 1), st.floats(), st.none(),
-                                     st.booleans()), max_size=6),
-    st.integers(-(2**63), 2**63 - 1), st.none(), st.lists(st.integers(0, 10), max_size=2)), max_size=8)
+bulk_items = st.lists(
+    st.one_of(
+        st.builds(
+            lambda p: "?" + "&".join(f"{k}={quote(v)}" for k, v in p.items()),
+            st.dictionaries(names, values, max_size=6),
+        ),
+        st.dictionaries(
+            names,
+            st.one_of(values, st.integers(-(2**63), 2**63 - 1), st.floats(), st.none(), st.booleans()),
+            max_size=6,
+        ),
+        st.integers(-(2**63), 2**63 - 1),
+        st.none(),
+        st.lists(st.integers(0, 10), max_size=2),
+    ),
+    max_size=8,
+)
 
 
 @FUZZ

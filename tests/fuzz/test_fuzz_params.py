@@ -19,31 +19,133 @@ from hypothesis import strategies as st
 
 from collector.ingest.params import MAX_NAME, MAX_VALUE, BadRequest, parse_bulk, parse_query
 
-FUZZ = settings(max_examples=300, deadline=None, report_multiple_bugs=False,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=300, deadline=None, report_multiple_bugs=False, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Names the protocol uses, so the fuzzer reaches the code that reads them (``cs`` above all).
-NAMES = ["idsite", "rec", "url", "urlref", "action_name", "uid", "cs", "e_c", "e_a", "e_n", "search",
-         "token_auth", "cip", "cdt", "send_image", "?idsite", "", "a b", "%63s", "c%73"]
+NAMES = [
+    "idsite",
+    "rec",
+    "url",
+    "urlref",
+    "action_name",
+    "uid",
+    "cs",
+    "e_c",
+    "e_a",
+    "e_n",
+    "search",
+    "token_auth",
+    "cip",
+    "cdt",
+    "send_image",
+    "?idsite",
+    "",
+    "a b",
+    "%63s",
+    "c%73",
+]
 # Charsets a page can name in ``cs``: web ones, Python aliases, codecs that are not text
 # encodings at all, nonsense.
-CHARSETS = ["utf-8", "UTF-8", "windows-1252", "iso-8859-1", "koi8-r", "shift_jis", "euc-jp", "gb18030",
-            "big5", "utf-16", "utf-16le", "utf-32", "utf-7", "latin-1", "ascii", "cp437", "mac-roman",
-            "undefined", "idna", "punycode", "base64", "hex", "rot13", "zlib", "bz2", "uu", "quopri",
-            "unicode_escape", "raw_unicode_escape", "mbcs", "x-user-defined", "no-such-charset", "",
-            "utf%2D8", "%FF", "a\x00b", " utf-8 ", "undefined%00"]
+CHARSETS = [
+    "utf-8",
+    "UTF-8",
+    "windows-1252",
+    "iso-8859-1",
+    "koi8-r",
+    "shift_jis",
+    "euc-jp",
+    "gb18030",
+    "big5",
+    "utf-16",
+    "utf-16le",
+    "utf-32",
+    "utf-7",
+    "latin-1",
+    "ascii",
+    "cp437",
+    "mac-roman",
+    "undefined",
+    "idna",
+    "punycode",
+    "base64",
+    "hex",
+    "rot13",
+    "zlib",
+    "bz2",
+    "uu",
+    "quopri",
+    "unicode_escape",
+    "raw_unicode_escape",
+    "mbcs",
+    "x-user-defined",
+    "no-such-charset",
+    "",
+    "utf%2D8",
+    "%FF",
+    "a\x00b",
+    " utf-8 ",
+    "undefined%00",
+]
 # Pieces of values: escapes valid and not, bytes that are not UTF-8, escape-decoder bait.
-PIECES = ["%", "%%", "%2", "%zz", "%G0", "%41", "%e9", "%C3%A9", "%C3%28", "%FF", "%FE%FF", "%80",
-          "%ED%A0%80", "%F0%9F%98%80", "%F4%90%80%80", "%00", "+", "%2B", "%26", "%3D", "\\", "\\x41",
-          "%5C", "%5Cx41", "%5Cu00e9", "%5Cud800", "%5CU0001F600", "%5CN{DASH}", "+2AA-", "%2B2AA-",
-          "\\u", "&", "=", "?", "é", "😀", "\x00", "\r\n", " ", "a", "1", "%u00e9", "%%41", "%4%41"]
+PIECES = [
+    "%",
+    "%%",
+    "%2",
+    "%zz",
+    "%G0",
+    "%41",
+    "%e9",
+    "%C3%A9",
+    "%C3%28",
+    "%FF",
+    "%FE%FF",
+    "%80",
+    "%ED%A0%80",
+    "%F0%9F%98%80",
+    "%F4%90%80%80",
+    "%00",
+    "+",
+    "%2B",
+    "%26",
+    "%3D",
+    "\\",
+    "\\x41",
+    "%5C",
+    "%5Cx41",
+    "%5Cu00e9",
+    "%5Cud800",
+    "%5CU0001F600",
+    "%5CN{DASH}",
+    "+2AA-",
+    "%2B2AA-",
+    "\\u",
+    "&",
+    "=",
+    "?",
+    "é",
+    "😀",
+    "\x00",
+    "\r\n",
+    " ",
+    "a",
+    "1",
+    "%u00e9",
+    "%%41",
+    "%4%41",
+]
 
 pieces = st.lists(st.sampled_from(PIECES) | st.text(max_size=4), max_size=10).map("".join)
 pairs = st.tuples(st.sampled_from(NAMES) | pieces, pieces | st.sampled_from(CHARSETS))
 nasty_queries = st.builds(
-    lambda items, charset, lead: lead + "&".join(f"{k}={v}" for k, v in items) + (
-        f"&cs={charset}" if charset is not None else ""),
-    st.lists(pairs, max_size=6), st.none() | st.sampled_from(CHARSETS), st.sampled_from(["", "?", "&", "??"]))
+    lambda items, charset, lead: (
+        lead + "&".join(f"{k}={v}" for k, v in items) + (f"&cs={charset}" if charset is not None else "")
+    ),
+    st.lists(pairs, max_size=6),
+    st.none() | st.sampled_from(CHARSETS),
+    st.sampled_from(["", "?", "&", "??"]),
+)
 
 
 def _check(result: dict[str, str]) -> None:
@@ -105,12 +207,16 @@ def _encode(text: str, how: str) -> str:
 key_text = st.text(max_size=12)
 value_text = st.text(max_size=30)
 encoding = st.sampled_from(["quote", "quote_plus", "raw"])
-well_formed_parts = st.lists(st.one_of(
-    st.tuples(key_text, encoding, value_text, encoding).map(
-        lambda t: f"{_encode(t[0], t[1])}={_encode(t[2], t[3])}"),
-    st.tuples(key_text, encoding).map(lambda t: _encode(t[0], t[1])),  # a bare name: blank value
-    st.just(""),  # empty parts (a&&b) are skipped by both
-), max_size=10)
+well_formed_parts = st.lists(
+    st.one_of(
+        st.tuples(key_text, encoding, value_text, encoding).map(
+            lambda t: f"{_encode(t[0], t[1])}={_encode(t[2], t[3])}"
+        ),
+        st.tuples(key_text, encoding).map(lambda t: _encode(t[0], t[1])),  # a bare name: blank value
+        st.just(""),  # empty parts (a&&b) are skipped by both
+    ),
+    max_size=10,
+)
 
 
 @FUZZ
@@ -144,16 +250,31 @@ def test_parse_query_cuts_long_values(length: int, unit: str) -> None:
 
 
 # -- bulk ----------------------------------------------------------------------------------
-json_scalars = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) \
-    | st.text(max_size=20) | nasty_queries | st.sampled_from(["?idsite=1&rec=1", "/matomo.php?idsite=1", "?"])
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(st.text(max_size=8) | st.sampled_from(NAMES), inner, max_size=4),
-                           max_leaves=20)
-bulk_items = st.lists(st.one_of(
-    nasty_queries,
-    st.dictionaries(st.sampled_from(NAMES) | st.text(max_size=70), json_values, max_size=6),
-    json_values,
-), max_size=8)
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | nasty_queries
+    | st.sampled_from(["?idsite=1&rec=1", "/matomo.php?idsite=1", "?"])
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=8) | st.sampled_from(NAMES), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+bulk_items = st.lists(
+    st.one_of(
+        nasty_queries,
+        st.dictionaries(st.sampled_from(NAMES) | st.text(max_size=70), json_values, max_size=6),
+        json_values,
+    ),
+    max_size=8,
+)
 
 
 def _dumps(doc: object) -> bytes:
@@ -185,12 +306,16 @@ def test_parse_bulk_raises_only_bad_request_on_any_bytes(body: bytes) -> None:
 
 
 @FUZZ
-@given(bulk_items, st.dictionaries(st.sampled_from(["token_auth", "send_image", "x", "requests2"]),
-                                   json_values, max_size=3), st.integers(0, 10))
+@given(
+    bulk_items,
+    st.dictionaries(st.sampled_from(["token_auth", "send_image", "x", "requests2"]), json_values, max_size=3),
+    st.integers(0, 10),
+)
 @example(items=["?idsite=1&rec=1&action_name=%FF&cs=undefined"], top={}, max_items=10)
 @example(items=[{"idsite": 1}, "?idsite=1&e_c=caf%E9&cs=idna"], top={"token_auth": "x"}, max_items=10)
-def test_parse_bulk_raises_only_bad_request_on_any_json(items: list[object], top: dict[str, object],
-                                                        max_items: int) -> None:
+def test_parse_bulk_raises_only_bad_request_on_any_json(
+    items: list[object], top: dict[str, object], max_items: int
+) -> None:
     body = _dumps({**top, "requests": items})
     try:
         parsed, _ = parse_bulk(body, max_items)

@@ -23,9 +23,26 @@ def _general(qs: str) -> dict[str, str]:
 def test_parse_query_fast_path_matches_the_general_path() -> None:
     rnd = random.Random(3)
     alphabet = "ab=&%+?2F0xé\x00c"
-    samples = ["a=1&a=2", "a=1&&b=2", "a=1&", "&a=1", "=x", "a", "a=b=c", "?a=1", "a+b=1", "a%3D=2",
-               "x" * 65 + "=1&b=2", "x" * 64 + "=1", "a=" + "x" * 9000, "a=%ZZ&b=%41",
-               "cs=latin1&t=%E9", "?", "", "url=https%3A%2F%2Fshop.example%2F%3Fq%3D1&action_name=A+b"]
+    samples = [
+        "a=1&a=2",
+        "a=1&&b=2",
+        "a=1&",
+        "&a=1",
+        "=x",
+        "a",
+        "a=b=c",
+        "?a=1",
+        "a+b=1",
+        "a%3D=2",
+        "x" * 65 + "=1&b=2",
+        "x" * 64 + "=1",
+        "a=" + "x" * 9000,
+        "a=%ZZ&b=%41",
+        "cs=latin1&t=%E9",
+        "?",
+        "",
+        "url=https%3A%2F%2Fshop.example%2F%3Fq%3D1&action_name=A+b",
+    ]
     samples += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 16))) for _ in range(20000)]
     for qs in samples:
         fast = parse_query(qs)
@@ -48,10 +65,29 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _events() -> list[Event]:
     day = "2026-11-22"
     return [
-        Event(ts_ms=1, visitor=-(2**63), kind=Kind.PAGEVIEW, path="/a", title="Ünïcode ‘quotes’ \\u0000",
-              browser="Chrome", browser_major="130", device="desktop", new_visit=True, site_id=1, day=day),
-        Event(ts_ms=2, visitor=2**63 - 1, kind=Kind.EVENT, event_category="c", event_action="a",
-              event_value=0.1 + 0.2, site_id=1, day=day),
+        Event(
+            ts_ms=1,
+            visitor=-(2**63),
+            kind=Kind.PAGEVIEW,
+            path="/a",
+            title="Ünïcode ‘quotes’ \\u0000",
+            browser="Chrome",
+            browser_major="130",
+            device="desktop",
+            new_visit=True,
+            site_id=1,
+            day=day,
+        ),
+        Event(
+            ts_ms=2,
+            visitor=2**63 - 1,
+            kind=Kind.EVENT,
+            event_category="c",
+            event_action="a",
+            event_value=0.1 + 0.2,
+            site_id=1,
+            day=day,
+        ),
         Event(ts_ms=3, visitor=0, kind=Kind.GOAL, goal_id=0, revenue=12.34, site_id=1, day=day),
         Event(ts_ms=4, visitor=5, kind=Kind.SEARCH, search_query="q", search_count=0, site_id=1, day=day),
         Event(ts_ms=5, visitor=6, kind=Kind.PAGEVIEW, path="", title="😀", language="en", site_id=1, day=day),
@@ -60,8 +96,9 @@ def _events() -> list[Event]:
 
 def _stored(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
     columns = ", ".join(EVENT_COLUMNS)
-    return conn.execute(f"SELECT {columns}, typeof(event_value), typeof(revenue) FROM events "
-                        "ORDER BY ts_ms").fetchall()
+    return conn.execute(
+        f"SELECT {columns}, typeof(event_value), typeof(revenue) FROM events ORDER BY ts_ms"
+    ).fetchall()
 
 
 @pytest.mark.parametrize("with_nul", [False, True])
@@ -82,8 +119,11 @@ def test_one_json_insert_stores_what_bound_inserts_store(tmp_path: Path, with_nu
 def test_batches_with_drops_or_uids_take_the_general_path(tmp_path: Path) -> None:
     conn = _connect(tmp_path / "x.db")
     event = _events()[0]
-    items = [WriteItem(1, event.day, event, None), WriteItem(1, event.day, None, DropReason.DNT),
-             WriteItem(1, event.day, _events()[1], None, uid_hash="h")]
+    items = [
+        WriteItem(1, event.day, event, None),
+        WriteItem(1, event.day, None, DropReason.DNT),
+        WriteItem(1, event.day, _events()[1], None, uid_hash="h"),
+    ]
     assert sqlite_write.write_batch(conn, items) == [None, DropReason.DNT, None]
     assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 2
     assert conn.execute("SELECT n FROM dropped").fetchall() == [(1,)]

@@ -21,11 +21,30 @@ from collector.ingest.minimise import (
     with_referral,
 )
 
-keys = st.sampled_from(["utm_source", "UTM_Medium", "utm_campaign", "mtm_campaign", "mtm_kwd",
-                        "pk_cpn", "pk_kwd", "utm_term", "utm_content", "mtm_content", "ref", "q",
-                        "page", "Ref", "matomo_campaign", "piwik_kwd", "email"])
-values = st.one_of(st.text(max_size=12), st.sampled_from(["", "undefined", "x@y.example",
-                                                           "spring sale", "%41", "a+b"]))
+keys = st.sampled_from(
+    [
+        "utm_source",
+        "UTM_Medium",
+        "utm_campaign",
+        "mtm_campaign",
+        "mtm_kwd",
+        "pk_cpn",
+        "pk_kwd",
+        "utm_term",
+        "utm_content",
+        "mtm_content",
+        "ref",
+        "q",
+        "page",
+        "Ref",
+        "matomo_campaign",
+        "piwik_kwd",
+        "email",
+    ]
+)
+values = st.one_of(
+    st.text(max_size=12), st.sampled_from(["", "undefined", "x@y.example", "spring sale", "%41", "a+b"])
+)
 hosts = st.sampled_from(["shop.example", "www.google.com", "SHOP.example.", "", "[::1]"])
 paths = st.one_of(st.text(max_size=20), st.sampled_from(["/", "/p/1", "/a%20b", "/x@y.example/z"]))
 
@@ -39,11 +58,16 @@ def urls(draw: st.DrawFn) -> str:
 
 
 @settings(max_examples=400, deadline=None)
-@given(urls(), st.one_of(st.none(), values), st.one_of(st.none(), values),
-       st.sampled_from([(), ("q",), ("ref", "page")]), st.sampled_from([(), ("ref",)]))
+@given(
+    urls(),
+    st.one_of(st.none(), values),
+    st.one_of(st.none(), values),
+    st.sampled_from([(), ("q",), ("ref", "page")]),
+    st.sampled_from([(), ("ref",)]),
+)
 def test_page_fields_with_referral_equal_clean_path_and_campaign(
-        raw: str, rcn: str | None, rck: str | None, allowed: tuple[str, ...],
-        name_keys: tuple[str, ...]) -> None:
+    raw: str, rcn: str | None, rck: str | None, allowed: tuple[str, ...], name_keys: tuple[str, ...]
+) -> None:
     url = split_url(raw)
     assert url == split_url.__wrapped__(raw)
     if url is None:

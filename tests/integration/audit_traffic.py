@@ -17,8 +17,10 @@ from tests.integration.server import Server
 
 # --- what is sent ------------------------------------------------------------------------
 UA_MARKER = "AuditUA/4242.17"
-CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-          f"Chrome/130.0.0.0 Safari/537.36 {UA_MARKER}")
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    f"Chrome/130.0.0.0 Safari/537.36 {UA_MARKER}"
+)
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0"
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
@@ -47,22 +49,32 @@ REF_QUERY_MARKER = "rq_marker_93817"  # in a referrer's query string
 QUERY_MARKER = "qs_marker_66120"  # a non-campaign key of a page URL's query string
 FRAGMENT_MARKER = "frag_marker_55012"  # a page URL's fragment
 CAMPAIGN = "newsletter_audit"  # a campaign key: kept (positive control)
-COOKIES = {"Cookie": "_pk_id.1.abcd=0123456789abcdef.1795348800; _pk_ses.1.abcd=1; "
-                     "mtm_consent=1795348800000; _pk_uid=alice.uid.3141592653"}
+COOKIES = {
+    "Cookie": "_pk_id.1.abcd=0123456789abcdef.1795348800; _pk_ses.1.abcd=1; "
+    "mtm_consent=1795348800000; _pk_uid=alice.uid.3141592653"
+}
 
 # E-mail addresses in unusual places, each its own address so a leak names its place.
 HOSTILE_EMAILS: dict[str, tuple[str, dict[str, str]]] = {
     "pv_id": ("pv@ex.io", {"pv_id": "pv@ex.io"}),
     "referrer host, percent-encoded": (
-        "refhost@example.org", {"urlref": "https://refhost%40example.org/inbox"}),
+        "refhost@example.org",
+        {"urlref": "https://refhost%40example.org/inbox"},
+    ),
     "referrer userinfo": (
-        "refuser@example.org", {"urlref": "https://refuser%40example.org@mail.example/inbox"}),
+        "refuser@example.org",
+        {"urlref": "https://refuser%40example.org@mail.example/inbox"},
+    ),
     "outlink host, percent-encoded": (
-        "linkhost@example.org", {"link": "https://linkhost%40example.org/profile"}),
+        "linkhost@example.org",
+        {"link": "https://linkhost%40example.org/profile"},
+    ),
     "outlink mailto": ("mailto@example.org", {"link": "mailto:mailto@example.org?subject=hi"}),
     "download path": ("dlpath@example.org", {"download": "https://shop.example/f/dlpath@example.org.pdf"}),
-    "campaign values": ("camp@example.org", {
-        "url": "https://shop.example/?utm_source=camp%40example.org&utm_campaign=camp@example.org"}),
+    "campaign values": (
+        "camp@example.org",
+        {"url": "https://shop.example/?utm_source=camp%40example.org&utm_campaign=camp@example.org"},
+    ),
     "_rcn/_rck": ("rcn@example.org", {"_rcn": "rcn@example.org", "_rck": "rcn%40example.org"}),
     "content": ("content@example.org", {"c_n": "content@example.org", "c_p": "content%40example.org"}),
     "search category": ("searchcat@example.org", {"search": "shoes", "search_cat": "searchcat@example.org"}),
@@ -92,8 +104,11 @@ class Audit:
 
     def files(self) -> dict[str, bytes]:
         """Every file in the data directory now, plus the snapshots taken while running."""
-        now = {f"final/{p.relative_to(self.server.data_dir)}": p.read_bytes()
-               for p in sorted(self.server.data_dir.rglob("*")) if p.is_file()}
+        now = {
+            f"final/{p.relative_to(self.server.data_dir)}": p.read_bytes()
+            for p in sorted(self.server.data_dir.rglob("*"))
+            if p.is_file()
+        }
         return {**self.snapshots, **now}
 
     def db(self) -> sqlite3.Connection:
@@ -108,8 +123,16 @@ def _snapshot(audit: Audit, phase: str) -> None:
             audit.snapshots[f"{phase}/{path.relative_to(audit.server.data_dir)}"] = path.read_bytes()
 
 
-def _send(audit: Audit, client: httpx.Client, label: str, method: str, path: str, *,
-          headers: list[tuple[str, str]] | None = None, **kwargs: Any) -> Reply:
+def _send(
+    audit: Audit,
+    client: httpx.Client,
+    label: str,
+    method: str,
+    path: str,
+    *,
+    headers: list[tuple[str, str]] | None = None,
+    **kwargs: Any,
+) -> Reply:
     reply = client.request(method, path, headers=headers, **kwargs)
     record = Reply(label, reply.status_code, list(reply.headers.multi_items()), reply.content)
     audit.replies.append(record)
@@ -129,118 +152,360 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
         pct = quote(email, safe="")  # alice%40example.org
         h = _xff(xff)
         base = {"idsite": "1", "rec": "1", "uid": uid, "res": "1920x1080", "pv_id": f"pv{n:04d}"}
-        page = (f"https://shop.example/account/{email}/{SECRET}/catalogue/blue-widget?email={email}"
-                f"&session={QUERY_MARKER}&utm_source={CAMPAIGN}&uid={uid}#{FRAGMENT_MARKER}-{email}")
+        page = (
+            f"https://shop.example/account/{email}/{SECRET}/catalogue/blue-widget?email={email}"
+            f"&session={QUERY_MARKER}&utm_source={CAMPAIGN}&uid={uid}#{FRAGMENT_MARKER}-{email}"
+        )
         ref = f"https://mail.example/inbox/{pct}/read?to={email}&q={REF_QUERY_MARKER}"
         # page view, GET image (send_image=1)
-        _send(audit, client, f"pageview GET #{n}", "GET", "/matomo.php", headers=h, params={
-            **base, "url": page, "urlref": ref, "action_name": f"Profile of {email} ({pct})"})
+        _send(
+            audit,
+            client,
+            f"pageview GET #{n}",
+            "GET",
+            "/matomo.php",
+            headers=h,
+            params={**base, "url": page, "urlref": ref, "action_name": f"Profile of {email} ({pct})"},
+        )
         # page view the way sendBeacon sends it: POST, params in the query, empty body
-        _send(audit, client, f"pageview beacon #{n}", "POST", "/matomo.php", headers=h, params={
-            **base, "send_image": "0", "url": f"https://shop.example/u/{pct}/settings",
-            "urlref": f"https://search.example/{email}", "action_name": f"Settings {pct}"}, content=b"")
+        _send(
+            audit,
+            client,
+            f"pageview beacon #{n}",
+            "POST",
+            "/matomo.php",
+            headers=h,
+            params={
+                **base,
+                "send_image": "0",
+                "url": f"https://shop.example/u/{pct}/settings",
+                "urlref": f"https://search.example/{email}",
+                "action_name": f"Settings {pct}",
+            },
+            content=b"",
+        )
         # page view as a form body (XHR POST)
-        _send(audit, client, f"pageview form #{n}", "POST", "/matomo.php", headers=h, data={
-            **base, "send_image": "0", "url": f"https://shop.example/reset/{SECRET}?token={SECRET}",
-            "action_name": f"Reset password for {email}"})
+        _send(
+            audit,
+            client,
+            f"pageview form #{n}",
+            "POST",
+            "/matomo.php",
+            headers=h,
+            data={
+                **base,
+                "send_image": "0",
+                "url": f"https://shop.example/reset/{SECRET}?token={SECRET}",
+                "action_name": f"Reset password for {email}",
+            },
+        )
         # an event, an outlink, a download, a site search, a heartbeat
-        _send(audit, client, f"event #{n}", "GET", "/matomo.php", headers=h, params={
-            **base, "ca": "1", "e_c": "Form", "e_a": f"Submit {pct}", "e_n": f"sent by {email}",
-            "e_v": "3", "url": "https://shop.example/contact"})
-        _send(audit, client, f"outlink #{n}", "GET", "/matomo.php", headers=h, params={
-            **base, "link": f"https://partner.example/ref/{email}/{SECRET}?u={uid}",
-            "url": "https://shop.example/partners"})
-        _send(audit, client, f"download #{n}", "GET", "/matomo.php", headers=h, params={
-            **base, "download": f"https://shop.example/files/{SECRET}.pdf?sig={SECRET}",
-            "url": "https://shop.example/files"})
-        _send(audit, client, f"search #{n}", "GET", "/matomo.php", headers=h, params={
-            **base, "search": email, "search_cat": "people", "search_count": "1",
-            "url": f"https://shop.example/search?q={pct}"})
-        _send(audit, client, f"ping #{n}", "POST", "/matomo.php", headers=h, params={
-            **base, "ping": "1", "send_image": "0", "url": "https://shop.example/contact"})
+        _send(
+            audit,
+            client,
+            f"event #{n}",
+            "GET",
+            "/matomo.php",
+            headers=h,
+            params={
+                **base,
+                "ca": "1",
+                "e_c": "Form",
+                "e_a": f"Submit {pct}",
+                "e_n": f"sent by {email}",
+                "e_v": "3",
+                "url": "https://shop.example/contact",
+            },
+        )
+        _send(
+            audit,
+            client,
+            f"outlink #{n}",
+            "GET",
+            "/matomo.php",
+            headers=h,
+            params={
+                **base,
+                "link": f"https://partner.example/ref/{email}/{SECRET}?u={uid}",
+                "url": "https://shop.example/partners",
+            },
+        )
+        _send(
+            audit,
+            client,
+            f"download #{n}",
+            "GET",
+            "/matomo.php",
+            headers=h,
+            params={
+                **base,
+                "download": f"https://shop.example/files/{SECRET}.pdf?sig={SECRET}",
+                "url": "https://shop.example/files",
+            },
+        )
+        _send(
+            audit,
+            client,
+            f"search #{n}",
+            "GET",
+            "/matomo.php",
+            headers=h,
+            params={
+                **base,
+                "search": email,
+                "search_cat": "people",
+                "search_count": "1",
+                "url": f"https://shop.example/search?q={pct}",
+            },
+        )
+        _send(
+            audit,
+            client,
+            f"ping #{n}",
+            "POST",
+            "/matomo.php",
+            headers=h,
+            params={**base, "ping": "1", "send_image": "0", "url": "https://shop.example/contact"},
+        )
         # bulk, as matomo.js sends it (form content type), with a bad item among good ones
-        bulk = {"requests": [
-            "?" + urlencode({**base, "url": f"https://shop.example/b/{pct}", "action_name": email}),
-            {**base, "idsite": 1, "rec": 1, "url": f"https://shop.example/c/{email}",
-             "urlref": f"https://other.example/{pct}?x={REF_QUERY_MARKER}"},
-            ["not", "an", "item", uid, email],
-        ]}
-        _send(audit, client, f"bulk #{n}", "POST", "/matomo.php", headers=[
-            *h, ("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")],
-            content=json.dumps(bulk).encode())
+        bulk = {
+            "requests": [
+                "?" + urlencode({**base, "url": f"https://shop.example/b/{pct}", "action_name": email}),
+                {
+                    **base,
+                    "idsite": 1,
+                    "rec": 1,
+                    "url": f"https://shop.example/c/{email}",
+                    "urlref": f"https://other.example/{pct}?x={REF_QUERY_MARKER}",
+                },
+                ["not", "an", "item", uid, email],
+            ]
+        }
+        _send(
+            audit,
+            client,
+            f"bulk #{n}",
+            "POST",
+            "/matomo.php",
+            headers=[*h, ("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")],
+            content=json.dumps(bulk).encode(),
+        )
         # excluded requests: Do Not Track, Global Privacy Control, a bot
-        _send(audit, client, f"dnt #{n}", "GET", "/matomo.php", headers=_xff(xff, {"DNT": "1"}), params={
-            **base, "url": f"https://shop.example/dnt/{email}", "action_name": email})
-        _send(audit, client, f"gpc #{n}", "GET", "/matomo.php", headers=_xff(xff, {"Sec-GPC": "1"}),
-              params={**base, "url": f"https://shop.example/gpc/{email}"})
-        _send(audit, client, f"bot #{n}", "GET", "/matomo.php", headers=_xff(xff, ua=GOOGLEBOT), params={
-            **base, "url": f"https://shop.example/bot/{email}"})
+        _send(
+            audit,
+            client,
+            f"dnt #{n}",
+            "GET",
+            "/matomo.php",
+            headers=_xff(xff, {"DNT": "1"}),
+            params={**base, "url": f"https://shop.example/dnt/{email}", "action_name": email},
+        )
+        _send(
+            audit,
+            client,
+            f"gpc #{n}",
+            "GET",
+            "/matomo.php",
+            headers=_xff(xff, {"Sec-GPC": "1"}),
+            params={**base, "url": f"https://shop.example/gpc/{email}"},
+        )
+        _send(
+            audit,
+            client,
+            f"bot #{n}",
+            "GET",
+            "/matomo.php",
+            headers=_xff(xff, ua=GOOGLEBOT),
+            params={**base, "url": f"https://shop.example/bot/{email}"},
+        )
         # an opted-out user
-        _send(audit, client, f"opted out #{n}", "GET", "/matomo.php", headers=h, params={
-            **base, "uid": OPTED_OUT_UID, "url": f"https://shop.example/optout/{email}"})
+        _send(
+            audit,
+            client,
+            f"opted out #{n}",
+            "GET",
+            "/matomo.php",
+            headers=h,
+            params={**base, "uid": OPTED_OUT_UID, "url": f"https://shop.example/optout/{email}"},
+        )
         # errors must not echo anything either
-        _send(audit, client, f"cid 400 #{n}", "GET", "/matomo.php", headers=h, params={
-            **base, "cid": email, "url": "https://shop.example/"})
-        _send(audit, client, f"unknown site #{n}", "GET", "/matomo.php", headers=h, params={
-            **base, "idsite": "99", "url": f"https://shop.example/{email}"})
+        _send(
+            audit,
+            client,
+            f"cid 400 #{n}",
+            "GET",
+            "/matomo.php",
+            headers=h,
+            params={**base, "cid": email, "url": "https://shop.example/"},
+        )
+        _send(
+            audit,
+            client,
+            f"unknown site #{n}",
+            "GET",
+            "/matomo.php",
+            headers=h,
+            params={**base, "idsite": "99", "url": f"https://shop.example/{email}"},
+        )
     server_side = _xff([CLIENTS[0][0][0]], ua=FIREFOX)
     # cip overrides with the admin token: GET, form body, and a bulk body's token_auth
-    _send(audit, client, "cip GET", "GET", "/matomo.php", headers=server_side, params={
-        "idsite": "1", "rec": "1", "cip": CIP_V4, "token_auth": token, "uid": UIDS[0],
-        "url": "https://shop.example/server-side", "ua": CHROME})
-    _send(audit, client, "cip form", "POST", "/matomo.php", headers=server_side, data={
-        "idsite": "1", "rec": "1", "cip": CIP_V6, "token_auth": token, "send_image": "0",
-        "url": "https://shop.example/server-side-v6"})
-    _send(audit, client, "cip bulk", "POST", "/matomo.php", headers=[
-        *server_side, ("Content-Type", "application/json")], content=json.dumps({
-            "token_auth": token, "requests": [
-                {"idsite": "1", "rec": "1", "cip": CIP_V4, "url": "https://shop.example/bulk-cip"},
-                f"?idsite=1&rec=1&cip={quote(CIP_V6)}&url=https%3A%2F%2Fshop.example%2Fbulk-cip6"]}).encode())
-    _send(audit, client, "cip without token", "GET", "/matomo.php", headers=server_side, params={
-        "idsite": "1", "rec": "1", "cip": CIP_REFUSED, "url": "https://shop.example/refused"})
+    _send(
+        audit,
+        client,
+        "cip GET",
+        "GET",
+        "/matomo.php",
+        headers=server_side,
+        params={
+            "idsite": "1",
+            "rec": "1",
+            "cip": CIP_V4,
+            "token_auth": token,
+            "uid": UIDS[0],
+            "url": "https://shop.example/server-side",
+            "ua": CHROME,
+        },
+    )
+    _send(
+        audit,
+        client,
+        "cip form",
+        "POST",
+        "/matomo.php",
+        headers=server_side,
+        data={
+            "idsite": "1",
+            "rec": "1",
+            "cip": CIP_V6,
+            "token_auth": token,
+            "send_image": "0",
+            "url": "https://shop.example/server-side-v6",
+        },
+    )
+    _send(
+        audit,
+        client,
+        "cip bulk",
+        "POST",
+        "/matomo.php",
+        headers=[*server_side, ("Content-Type", "application/json")],
+        content=json.dumps(
+            {
+                "token_auth": token,
+                "requests": [
+                    {"idsite": "1", "rec": "1", "cip": CIP_V4, "url": "https://shop.example/bulk-cip"},
+                    f"?idsite=1&rec=1&cip={quote(CIP_V6)}&url=https%3A%2F%2Fshop.example%2Fbulk-cip6",
+                ],
+            }
+        ).encode(),
+    )
+    _send(
+        audit,
+        client,
+        "cip without token",
+        "GET",
+        "/matomo.php",
+        headers=server_side,
+        params={"idsite": "1", "rec": "1", "cip": CIP_REFUSED, "url": "https://shop.example/refused"},
+    )
     # hostile placements of e-mail addresses
     for label, (_email, params) in HOSTILE_EMAILS.items():
-        _send(audit, client, f"hostile: {label}", "GET", "/matomo.php", headers=_xff([CLIENTS[0][0][0]]),
-              params={"idsite": "1", "rec": "1", "url": "https://shop.example/hostile", **params})
+        _send(
+            audit,
+            client,
+            f"hostile: {label}",
+            "GET",
+            "/matomo.php",
+            headers=_xff([CLIENTS[0][0][0]]),
+            params={"idsite": "1", "rec": "1", "url": "https://shop.example/hostile", **params},
+        )
     # everything else a browser or an operator touches, cookies included
     h = _xff([CLIENTS[2][0][0]])
-    for path in ("/matomo.php", "/piwik.php", "/matomo.js", "/piwik.js", "/healthz", "/readyz", "/metrics",
-                 f"/no-such-page?email={EMAILS[0]}&uid={UIDS[0]}"):
+    for path in (
+        "/matomo.php",
+        "/piwik.php",
+        "/matomo.js",
+        "/piwik.js",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        f"/no-such-page?email={EMAILS[0]}&uid={UIDS[0]}",
+    ):
         _send(audit, client, f"GET {path}", "GET", path, headers=h)
-    _send(audit, client, "OPTIONS /matomo.php", "OPTIONS", "/matomo.php", headers=[
-        *h, ("Origin", "https://shop.example"), ("Access-Control-Request-Method", "POST")])
-    _send(audit, client, "POST with Origin", "POST", "/matomo.php", headers=[
-        *h, ("Origin", "https://shop.example")], params={
-        "idsite": "1", "rec": "1", "uid": UIDS[1], "url": "https://shop.example/cors"}, content=b"")
+    _send(
+        audit,
+        client,
+        "OPTIONS /matomo.php",
+        "OPTIONS",
+        "/matomo.php",
+        headers=[*h, ("Origin", "https://shop.example"), ("Access-Control-Request-Method", "POST")],
+    )
+    _send(
+        audit,
+        client,
+        "POST with Origin",
+        "POST",
+        "/matomo.php",
+        headers=[*h, ("Origin", "https://shop.example")],
+        params={"idsite": "1", "rec": "1", "uid": UIDS[1], "url": "https://shop.example/cors"},
+        content=b"",
+    )
 
 
 def _api(audit: Audit, client: httpx.Client) -> None:
     """The opt-out API (its user_ref is a uid) and the stats API, whose replies are scanned."""
-    auth = [("Authorization", f"Bearer {audit.optout_token}"), *COOKIES.items(),
-            ("X-Forwarded-For", CLIENTS[0][0][0])]
+    auth = [
+        ("Authorization", f"Bearer {audit.optout_token}"),
+        *COOKIES.items(),
+        ("X-Forwarded-For", CLIENTS[0][0][0]),
+    ]
     for method in ("PUT", "GET"):
-        reply = _send(audit, client, f"optout {method}", method, f"/api/v1/sites/1/optouts/{OPTED_OUT_UID}",
-                      headers=auth)
+        reply = _send(
+            audit,
+            client,
+            f"optout {method}",
+            method,
+            f"/api/v1/sites/1/optouts/{OPTED_OUT_UID}",
+            headers=auth,
+        )
         assert reply.status in (200, 204), reply.body
 
 
 def _stats(audit: Audit, client: httpx.Client) -> None:
     auth = [("Authorization", f"Bearer {audit.stats_token}"), ("X-Forwarded-For", CLIENTS[1][0][0])]
-    for report in ("summary", "breakdown/pages", "breakdown/referrers", "breakdown/outlinks",
-                   "breakdown/downloads", "breakdown/searches", "breakdown/events", "dropped"):
+    for report in (
+        "summary",
+        "breakdown/pages",
+        "breakdown/referrers",
+        "breakdown/outlinks",
+        "breakdown/downloads",
+        "breakdown/searches",
+        "breakdown/events",
+        "dropped",
+    ):
         _send(audit, client, f"stats {report}", "GET", f"/api/v1/sites/1/{report}", headers=auth)
 
 
 def run(data_dir: Path) -> Audit:
     """Start a server, send all the traffic, stop it, roll up and export: the audit's input."""
-    server = Server(data_dir, env={
-        "COLLECTOR_TRUSTED_PROXIES": "127.0.0.1/32", "COLLECTOR_ACCESS_LOG": "true",
-        "COLLECTOR_LOG_LEVEL": "debug", "COLLECTOR_ROLLUP_INTERVAL_S": "1"})
+    server = Server(
+        data_dir,
+        env={
+            "COLLECTOR_TRUSTED_PROXIES": "127.0.0.1/32",
+            "COLLECTOR_ACCESS_LOG": "true",
+            "COLLECTOR_LOG_LEVEL": "debug",
+            "COLLECTOR_ROLLUP_INTERVAL_S": "1",
+        },
+    )
     server.cli("migrate")
     site = server.add_site("Shop", "shop.example")
     assert site == 1
-    audit = Audit(server, server.create_token(site, "admin"), server.create_token(site, "stats"),
-                  server.create_token(site, "optout"))
+    audit = Audit(
+        server,
+        server.create_token(site, "admin"),
+        server.create_token(site, "stats"),
+        server.create_token(site, "optout"),
+    )
     try:
         server.start()
         with httpx.Client(base_url=server.url, timeout=10) as client:

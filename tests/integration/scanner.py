@@ -41,12 +41,17 @@ def ip_forms(address: str) -> list[tuple[str, bytes]]:
 def secret_forms(value: str, digests: bool = True) -> list[tuple[str, bytes]]:
     """A user id, e-mail or token: plain, encoded, and unkeyed digests (linkable as well)."""
     raw = value.encode()
-    forms = [("plain", raw), ("upper case", value.upper().encode()), ("hex", raw.hex().encode()),
-             ("HEX", raw.hex().upper().encode()), ("base64", base64.b64encode(raw)),
-             ("base64url", base64.urlsafe_b64encode(raw).rstrip(b"=")),
-             ("percent-encoded", quote(value, safe="").encode()),
-             ("form-encoded", quote_plus(value, safe="").encode()),
-             ("double percent-encoded", quote(quote(value, safe=""), safe="").encode())]
+    forms = [
+        ("plain", raw),
+        ("upper case", value.upper().encode()),
+        ("hex", raw.hex().encode()),
+        ("HEX", raw.hex().upper().encode()),
+        ("base64", base64.b64encode(raw)),
+        ("base64url", base64.urlsafe_b64encode(raw).rstrip(b"=")),
+        ("percent-encoded", quote(value, safe="").encode()),
+        ("form-encoded", quote_plus(value, safe="").encode()),
+        ("double percent-encoded", quote(quote(value, safe=""), safe="").encode()),
+    ]
     for name in ("md5", "sha1", "sha256", "blake2b") if digests else ():
         forms.append((f"unkeyed {name} prefix", hashlib.new(name, raw).hexdigest()[:16].encode()))
     return list({form: (desc, form) for desc, form in forms}.values())
@@ -60,6 +65,6 @@ def find(forms: list[tuple[str, bytes]], blobs: dict[str, bytes]) -> list[str]:
             haystack = lower if form.isascii() and form == form.lower() else blob
             at = haystack.find(form)
             if at >= 0:
-                context = blob[max(0, at - 60): at + len(form) + 60]
+                context = blob[max(0, at - 60) : at + len(form) + 60]
                 found.append(f"{desc} {form!r} in {name} at {at}: …{context!r}…")
     return found

@@ -67,12 +67,20 @@ class Server:
     # -- the CLI -----------------------------------------------------------------------
     def cli(self, *args: str, input_text: str | None = None) -> str:
         """Run ``python -m collector ARGS`` against this data directory; its stdout."""
-        done = subprocess.run([sys.executable, "-m", "collector", *args], env=self.env,
-                              input=input_text, capture_output=True, text=True,
-                              timeout=CLI_TIMEOUT_S, cwd=self.data_dir, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "collector", *args],
+            env=self.env,
+            input=input_text,
+            capture_output=True,
+            text=True,
+            timeout=CLI_TIMEOUT_S,
+            cwd=self.data_dir,
+            check=False,
+        )
         if done.returncode != 0:
-            raise ServerError(f"collector {' '.join(args)} exited {done.returncode}:\n"
-                              f"{done.stdout}\n{done.stderr}")
+            raise ServerError(
+                f"collector {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+            )
         return done.stdout.strip()
 
     def add_site(self, name: str, *domains: str, timezone: str = "UTC") -> int:
@@ -96,8 +104,12 @@ class Server:
                 log.flush()
                 self.proc = subprocess.Popen(
                     [sys.executable, "-m", "collector", "serve", "--host", HOST, "--port", str(self.port)],
-                    env=self.env, cwd=self.data_dir, stdin=subprocess.DEVNULL, stdout=log,
-                    stderr=subprocess.STDOUT)
+                    env=self.env,
+                    cwd=self.data_dir,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
             if self._wait_ready(timeout):
                 return
             if "address already in use" not in self.log_text().lower():
@@ -165,6 +177,7 @@ class Server:
     def __enter__(self) -> Server:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop(kill=exc_type is not None)

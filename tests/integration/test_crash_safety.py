@@ -31,8 +31,10 @@ CONCURRENCY = 32
 LOAD_S = 1.5
 REQUEST_TIMEOUT_S = 5.0
 OVERALL_TIMEOUT_S = 30.0
-CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-          "Chrome/130.0.0.0 Safari/537.36")
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/130.0.0.0 Safari/537.36"
+)
 AFTER_RESTART = 99_999_999  # the marker sent after the restart (8 digits: longer runs are redacted)
 HEADERS = {"User-Agent": CHROME, "Accept-Language": "en-GB,en;q=0.9"}
 
@@ -55,14 +57,25 @@ async def _one(client: httpx.AsyncClient, n: int, markers: Callable[[], int], lo
     shape = n % 10
     if shape == 9:  # bulk, as matomo.js sends queued requests (form content type)
         batch = [markers() for _ in range(5)]
-        body = json.dumps({"requests": [f"?idsite=1&rec=1&url=https%3A%2F%2Fshop.example%2Fp%2F{m}"
-                                        for m in batch]})
-        request = client.build_request("POST", "/matomo.php", content=body, headers={
-            "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"})
+        body = json.dumps(
+            {"requests": [f"?idsite=1&rec=1&url=https%3A%2F%2Fshop.example%2Fp%2F{m}" for m in batch]}
+        )
+        request = client.build_request(
+            "POST",
+            "/matomo.php",
+            content=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"},
+        )
     else:
         batch = [markers()]
-        params = {"idsite": "1", "rec": "1", "url": _page(batch[0]), "action_name": f"Product {batch[0]}",
-                  "send_image": "0" if shape % 2 else "1", "res": "1920x1080"}
+        params = {
+            "idsite": "1",
+            "rec": "1",
+            "url": _page(batch[0]),
+            "action_name": f"Product {batch[0]}",
+            "send_image": "0" if shape % 2 else "1",
+            "res": "1920x1080",
+        }
         if shape in (3, 7):  # sendBeacon: POST, params in the query string, empty body
             request = client.build_request("POST", "/matomo.php", params=params, content=b"")
         elif shape == 5:  # XHR POST with a form body
@@ -101,8 +114,9 @@ async def _run_load(server: Server, stop: asyncio.Event, load: Load) -> None:
                 await asyncio.sleep(0.01)  # a transient error under load: go on
 
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(base_url=server.url, headers=HEADERS, timeout=REQUEST_TIMEOUT_S,
-                                 limits=limits) as client:
+    async with httpx.AsyncClient(
+        base_url=server.url, headers=HEADERS, timeout=REQUEST_TIMEOUT_S, limits=limits
+    ) as client:
         await asyncio.gather(*(worker(client) for _ in range(CONCURRENCY)))
 
 
@@ -155,17 +169,23 @@ async def _gone(pids: list[int], timeout: float = 10.0) -> None:
 
 
 def _report(name: str, load: Load, stored: set[int], record: Callable[[str, object], None]) -> None:
-    summary = {"requests": load.requests, "markers sent": len(load.sent),
-               "acknowledged": len(load.acknowledged), "stored": len(stored),
-               "stored, not acknowledged": len(stored - load.acknowledged),
-               "requests without a reply": load.lost_in_flight, "non-2xx": len(load.refused)}
+    summary = {
+        "requests": load.requests,
+        "markers sent": len(load.sent),
+        "acknowledged": len(load.acknowledged),
+        "stored": len(stored),
+        "stored, not acknowledged": len(stored - load.acknowledged),
+        "requests without a reply": load.lost_in_flight,
+        "non-2xx": len(load.refused),
+    }
     for key, value in summary.items():
         record(key, value)
     print(f"\n{name}: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
 
 
-async def test_acknowledged_beacons_survive_sigkill(server: Server, record_property: Callable[
-        [str, object], None]) -> None:
+async def test_acknowledged_beacons_survive_sigkill(
+    server: Server, record_property: Callable[[str, object], None]
+) -> None:
     started = time.monotonic()
     server.start()
     writers = server.writer_pids()
@@ -181,14 +201,16 @@ async def test_acknowledged_beacons_survive_sigkill(server: Server, record_prope
     assert load.lost_in_flight > 0, "no request went unanswered: the kill did not happen under load"
     assert stored <= load.sent, "events were stored that no request carried"
     missing = sorted(load.acknowledged - stored)
-    assert missing == [], f"{len(missing)} of {len(load.acknowledged)} acknowledged markers were lost: " \
-                          f"{missing[:20]}"
+    assert missing == [], (
+        f"{len(missing)} of {len(load.acknowledged)} acknowledged markers were lost: {missing[:20]}"
+    )
 
     # the server comes back on the same files, keeps every acknowledged event and tracks again
     server.start()
     async with httpx.AsyncClient(base_url=server.url, headers=HEADERS, timeout=REQUEST_TIMEOUT_S) as client:
-        reply = await client.get("/matomo.php", params={
-            "idsite": "1", "rec": "1", "send_image": "0", "url": _page(AFTER_RESTART)})
+        reply = await client.get(
+            "/matomo.php", params={"idsite": "1", "rec": "1", "send_image": "0", "url": _page(AFTER_RESTART)}
+        )
     assert reply.status_code == 204
     assert server.stop() is not None
     after, integrity = _stored_markers(server.database)
@@ -197,8 +219,9 @@ async def test_acknowledged_beacons_survive_sigkill(server: Server, record_prope
     assert time.monotonic() - started < 60
 
 
-async def test_acknowledged_beacons_survive_sigterm(server: Server, record_property: Callable[
-        [str, object], None]) -> None:
+async def test_acknowledged_beacons_survive_sigterm(
+    server: Server, record_property: Callable[[str, object], None]
+) -> None:
     """A graceful stop under load: in-flight requests finish, the writer drains, nothing
     acknowledged is lost and the process exits within the stop timeout."""
     server.start()

@@ -66,7 +66,8 @@ def _forbidden_addresses() -> list[tuple[str, bytes]]:
 def test_the_traffic_was_stored(audit: Audit) -> None:
     """The scan can only fail for the right reason if the traffic reached the database."""
     assert not [r for r in audit.replies if r.status >= 500], [
-        (r.label, r.status, r.body[:200]) for r in audit.replies if r.status >= 500]
+        (r.label, r.status, r.body[:200]) for r in audit.replies if r.status >= 500
+    ]
     conn = audit.db()
     kinds = dict(conn.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
     dropped = dict(conn.execute("SELECT reason, sum(n) FROM dropped GROUP BY reason").fetchall())
@@ -92,7 +93,11 @@ def test_the_traffic_was_stored(audit: Audit) -> None:
     assert by_label["cip GET"].status == 200 and by_label["cip bulk"].status == 200
     assert by_label["bulk #0"].status == 200
     assert json.loads(by_label["bulk #0"].body) | {"invalid_indices": None} == {
-        "status": "success", "tracked": 2, "invalid": 1, "invalid_indices": None}
+        "status": "success",
+        "tracked": 2,
+        "invalid": 1,
+        "invalid_indices": None,
+    }
 
 
 def test_no_reply_sets_a_cookie(audit: Audit) -> None:
@@ -144,8 +149,11 @@ def test_no_email_address_from_unusual_places(audit: Audit, place: str) -> None:
 def test_no_secret_token_or_api_token_in_any_file(audit: Audit) -> None:
     """Invariant 5 (long secret-looking tokens in paths) and tokens stored only as hashes."""
     forms = [(f"path secret ({d})", f) for d, f in secret_forms(SECRET)]
-    for name, token in (("admin", audit.admin_token), ("stats", audit.stats_token),
-                        ("optout", audit.optout_token)):
+    for name, token in (
+        ("admin", audit.admin_token),
+        ("stats", audit.stats_token),
+        ("optout", audit.optout_token),
+    ):
         forms += [(f"{name} API token ({d})", f) for d, f in secret_forms(token, digests=False)]
     leaks = find(forms, audit.files())
     assert leaks == [], "\n".join(leaks)
@@ -153,8 +161,12 @@ def test_no_secret_token_or_api_token_in_any_file(audit: Audit) -> None:
 
 def test_no_raw_user_agent_query_string_or_fragment_in_any_file(audit: Audit) -> None:
     """Invariant 5: raw User-Agent, referrer queries, non-campaign query keys, fragments."""
-    forms = [("raw User-Agent", UA_MARKER.encode()), ("referrer query", REF_QUERY_MARKER.encode()),
-             ("non-campaign query key", QUERY_MARKER.encode()), ("URL fragment", FRAGMENT_MARKER.encode())]
+    forms = [
+        ("raw User-Agent", UA_MARKER.encode()),
+        ("referrer query", REF_QUERY_MARKER.encode()),
+        ("non-campaign query key", QUERY_MARKER.encode()),
+        ("URL fragment", FRAGMENT_MARKER.encode()),
+    ]
     leaks = find(forms, audit.files())
     assert leaks == [], "\n".join(leaks)
 
@@ -212,11 +224,18 @@ def test_the_scanner_finds_every_form_it_looks_for() -> None:
     v4 = ipaddress.ip_address("203.0.113.77")
     v6 = ipaddress.ip_address("2001:db8:7777:beef::42")
     planted = {
-        "a": b"x 3405803853 y", "b": b"\x00" + v4.packed + b"\x00", "c": b"IP=203.0.113.77;",
-        "d": b"2001:0DB8:7777:BEEF:0000:0000:0000:0042", "e": v6.packed, "f": b"0:0:0:0:0:ffff:cb00:714d",
-        "g": base64.b64encode(UIDS[0].encode()), "h": b"ALICE%40EXAMPLE.ORG", "i": b"alice.uid.3141592653",
+        "a": b"x 3405803853 y",
+        "b": b"\x00" + v4.packed + b"\x00",
+        "c": b"IP=203.0.113.77;",
+        "d": b"2001:0DB8:7777:BEEF:0000:0000:0000:0042",
+        "e": v6.packed,
+        "f": b"0:0:0:0:0:ffff:cb00:714d",
+        "g": base64.b64encode(UIDS[0].encode()),
+        "h": b"ALICE%40EXAMPLE.ORG",
+        "i": b"alice.uid.3141592653",
     }
-    found = find([*ip_forms(str(v4)), *ip_forms(str(v6)), *secret_forms(UIDS[0]), *secret_forms(EMAILS[0])],
-                  planted)
+    found = find(
+        [*ip_forms(str(v4)), *ip_forms(str(v6)), *secret_forms(UIDS[0]), *secret_forms(EMAILS[0])], planted
+    )
     assert {line.split(" in ")[1].split(" ")[0] for line in found} == set(planted)
     assert find(ip_forms(str(v4)), {"masked": b"203.0.0.0 2001:db8:7777:: 3405774848"}) == []

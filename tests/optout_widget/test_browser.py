@@ -63,8 +63,9 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def make(browser: Any, collector: Collector, fixtures: FixtureServer,
-         request: pytest.FixtureRequest) -> Iterator[Any]:
+def make(
+    browser: Any, collector: Collector, fixtures: FixtureServer, request: pytest.FixtureRequest
+) -> Iterator[Any]:
     made: list[Browsing] = []
 
     def factory(site: int | None = None) -> Browsing:
@@ -73,8 +74,14 @@ def make(browser: Any, collector: Collector, fixtures: FixtureServer,
         context.add_init_script(SPIES)
         context.add_init_script(NOT_WEBDRIVER)
         context.add_init_script(CSP_SPY)
-        made.append(Browsing(context, collector, fixtures,
-                             site if site is not None else collector.add_site(request.node.name[:60])))
+        made.append(
+            Browsing(
+                context,
+                collector,
+                fixtures,
+                site if site is not None else collector.add_site(request.node.name[:60]),
+            )
+        )
         return made[-1]
 
     yield factory
@@ -230,10 +237,15 @@ def test_demo_pages_load_and_are_counted_on_127_0_0_1(make: Any, collector: Coll
     assert wait_for(lambda: len(paths()) == 8, sleep=b.sleep)
     b.sleep(QUIET_S)
     assert paths() == [
-        ("pageview", "/demo/"), ("pageview", "/demo/blog.html"), ("pageview", "/demo/pricing.html"),
-        ("download", "127.0.0.1/demo/files/price-list.csv"), ("pageview", "/demo/app/"),
-        ("pageview", "/demo/app/features"), ("pageview", "/demo/app/docs"),
-        ("pageview", "/demo/app/features")]
+        ("pageview", "/demo/"),
+        ("pageview", "/demo/blog.html"),
+        ("pageview", "/demo/pricing.html"),
+        ("download", "127.0.0.1/demo/files/price-list.csv"),
+        ("pageview", "/demo/app/"),
+        ("pageview", "/demo/app/features"),
+        ("pageview", "/demo/app/docs"),
+        ("pageview", "/demo/app/features"),
+    ]
     titles = [r["title"] for r in collector.events(DEMO_SITE)[start:] if r["kind"] == "pageview"]
     assert titles[-3:] == ["App – features", "App – docs", "App – features"]
     assert b.context.cookies() == [] and b.set_cookies == [] and b.errors == []

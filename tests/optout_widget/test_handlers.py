@@ -41,8 +41,10 @@ async def test_the_widget_script_is_served_as_cacheable_javascript(client: httpx
     assert "set-cookie" not in reply.headers
     assert "data-collector-optout" in reply.text and "role" in reply.text
     assert "document.cookie" not in reply.text and "innerHTML" not in reply.text
-    again = await client.get("/js/optout-widget.js", headers={"If-None-Match": reply.headers["etag"],
-                                                              "Accept-Encoding": "identity"})
+    again = await client.get(
+        "/js/optout-widget.js",
+        headers={"If-None-Match": reply.headers["etag"], "Accept-Encoding": "identity"},
+    )
     assert again.status_code == 304
 
 
@@ -78,50 +80,80 @@ async def test_opt_out_js_defaults(client: httpx.AsyncClient) -> None:
 
 
 async def test_opt_out_js_parameters(client: httpx.AsyncClient) -> None:
-    reply = await client.get(OPT_OUT_JS, params={
-        **BASE, "divId": "my-optout", "language": "nb", "backgroundColor": "FFF", "fontColor": "1d232b",
-        "fontSize": "1.2em", "fontFamily": "'Helvetica Neue', Arial, sans-serif", "showIntro": "0"})
+    reply = await client.get(
+        OPT_OUT_JS,
+        params={
+            **BASE,
+            "divId": "my-optout",
+            "language": "nb",
+            "backgroundColor": "FFF",
+            "fontColor": "1d232b",
+            "fontSize": "1.2em",
+            "fontFamily": "'Helvetica Neue', Arial, sans-serif",
+            "showIntro": "0",
+        },
+    )
     assert reply.status_code == 200
     settings = settings_of(reply.text)
     assert settings["divId"] == "my-optout" and settings["showIntro"] is False
-    assert settings["style"] == {"backgroundColor": "#FFF", "color": "#1d232b", "fontSize": "1.2em",
-                                 "fontFamily": "'Helvetica Neue', Arial, sans-serif"}
+    assert settings["style"] == {
+        "backgroundColor": "#FFF",
+        "color": "#1d232b",
+        "fontSize": "1.2em",
+        "fontFamily": "'Helvetica Neue', Arial, sans-serif",
+    }
     assert settings["texts"] == optout_js.TEXTS["nb"]
 
 
-@pytest.mark.parametrize(("language", "accept", "expected"), [
-    ("en", "nb", "en"),
-    ("nb", "", "nb"),
-    ("nb-NO", "", "nb"),
-    ("no", "", "nb"),
-    ("nn", "", "nb"),
-    ("fr", "nb", "en"),  # an unsupported language falls back to English
-    ("xx-<script>", "", "en"),
-    ("auto", "nb-NO,nb;q=0.9,en;q=0.8", "nb"),
-    ("auto", "de-DE, en;q=0.5, nb;q=0.7", "nb"),
-    ("auto", "de-DE,fr;q=0.8", "en"),
-    ("", "nb", "nb"),
-    ("auto", "", "en"),
-    ("auto", "nb;q=0, en", "en"),
-    ("auto", "nb;q=bogus", "en"),
-])
-async def test_opt_out_js_language(client: httpx.AsyncClient, language: str, accept: str,
-                                   expected: str) -> None:
-    reply = await client.get(OPT_OUT_JS, params={**BASE, "language": language},
-                             headers={"Accept-Language": accept})
+@pytest.mark.parametrize(
+    ("language", "accept", "expected"),
+    [
+        ("en", "nb", "en"),
+        ("nb", "", "nb"),
+        ("nb-NO", "", "nb"),
+        ("no", "", "nb"),
+        ("nn", "", "nb"),
+        ("fr", "nb", "en"),  # an unsupported language falls back to English
+        ("xx-<script>", "", "en"),
+        ("auto", "nb-NO,nb;q=0.9,en;q=0.8", "nb"),
+        ("auto", "de-DE, en;q=0.5, nb;q=0.7", "nb"),
+        ("auto", "de-DE,fr;q=0.8", "en"),
+        ("", "nb", "nb"),
+        ("auto", "", "en"),
+        ("auto", "nb;q=0, en", "en"),
+        ("auto", "nb;q=bogus", "en"),
+    ],
+)
+async def test_opt_out_js_language(
+    client: httpx.AsyncClient, language: str, accept: str, expected: str
+) -> None:
+    reply = await client.get(
+        OPT_OUT_JS, params={**BASE, "language": language}, headers={"Accept-Language": accept}
+    )
     assert reply.status_code == 200
     assert settings_of(reply.text)["texts"] == optout_js.TEXTS[expected]
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("backgroundColor", "#fff"), ("backgroundColor", "red"), ("backgroundColor", "ffff"),
-    ("fontColor", "fff;background:url(x)"), ("fontColor", "12345g"),
-    ("fontSize", "12"), ("fontSize", "12px;color:red"), ("fontSize", "expression(alert(1))"),
-    ("fontSize", "1e3px"),
-    ("fontFamily", "Arial;background:url(https://evil.example/)"), ("fontFamily", "</script><script>"),
-    ("fontFamily", "Arial\\22"), ("fontFamily", "x" * 101),
-    ("divId", "x" * 129), ("divId", "a\nb"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("backgroundColor", "#fff"),
+        ("backgroundColor", "red"),
+        ("backgroundColor", "ffff"),
+        ("fontColor", "fff;background:url(x)"),
+        ("fontColor", "12345g"),
+        ("fontSize", "12"),
+        ("fontSize", "12px;color:red"),
+        ("fontSize", "expression(alert(1))"),
+        ("fontSize", "1e3px"),
+        ("fontFamily", "Arial;background:url(https://evil.example/)"),
+        ("fontFamily", "</script><script>"),
+        ("fontFamily", "Arial\\22"),
+        ("fontFamily", "x" * 101),
+        ("divId", "x" * 129),
+        ("divId", "a\nb"),
+    ],
+)
 async def test_opt_out_js_rejects_bad_parameters(client: httpx.AsyncClient, name: str, value: str) -> None:
     reply = await client.get(OPT_OUT_JS, params={**BASE, name: value})
     assert reply.status_code == 400
@@ -131,12 +163,15 @@ async def test_opt_out_js_rejects_bad_parameters(client: httpx.AsyncClient, name
     assert value not in reply.text or value.isalnum()
 
 
-@pytest.mark.parametrize("div_id", [
-    '"</script><script>alert(1)</script>',
-    "');alert(1);//",
-    '"}); alert(1); ({"',
-    "a b & <b>",
-])
+@pytest.mark.parametrize(
+    "div_id",
+    [
+        '"</script><script>alert(1)</script>',
+        "');alert(1);//",
+        '"}); alert(1); ({"',
+        "a b & <b>",
+    ],
+)
 async def test_hostile_div_ids_are_only_json_encoded(client: httpx.AsyncClient, div_id: str) -> None:
     reply = await client.get(OPT_OUT_JS, params={**BASE, "divId": div_id})
     assert reply.status_code == 200
@@ -145,7 +180,7 @@ async def test_hostile_div_ids_are_only_json_encoded(client: httpx.AsyncClient, 
     assert settings["divId"] == div_id  # the value survives, as data
     # the script is the template with one JSON value put in: nothing else changed
     assert text == optout_js.template().replace(optout_js.PLACEHOLDER, optout_js.script_json(settings))
-    json_part = text[text.rindex("})(") + 3:]
+    json_part = text[text.rindex("})(") + 3 :]
     assert "<" not in json_part and ">" not in json_part and "&" not in json_part
     assert "</script" not in text
 
@@ -177,14 +212,17 @@ async def demo_site(store: SqliteStore, clock: FrozenClock) -> Site:
     return await store.add_site("Demo site", ["localhost", "127.0.0.1", "testserver"], "UTC", clock())
 
 
-@pytest.mark.parametrize(("path", "needle"), [
-    ("/demo/", "Welcome to the demo shop"),
-    ("/demo/blog.html", "Why we count visits without cookies"),
-    ("/demo/pricing.html", "price-list.csv"),
-    ("/demo/app/", "data-route"),
-    ("/demo/app/features", "data-route"),
-    ("/demo/account.html", "data-collector-optout"),
-])
+@pytest.mark.parametrize(
+    ("path", "needle"),
+    [
+        ("/demo/", "Welcome to the demo shop"),
+        ("/demo/blog.html", "Why we count visits without cookies"),
+        ("/demo/pricing.html", "price-list.csv"),
+        ("/demo/app/", "data-route"),
+        ("/demo/app/features", "data-route"),
+        ("/demo/account.html", "data-collector-optout"),
+    ],
+)
 async def test_demo_pages(client: httpx.AsyncClient, path: str, needle: str) -> None:
     reply = await client.get(path)
     assert reply.status_code == 200
@@ -207,24 +245,42 @@ async def test_demo_assets_and_download(client: httpx.AsyncClient) -> None:
     assert redirect.status_code == 308 and redirect.headers["location"] == "/demo/"
 
 
-async def test_demo_backend_applies_the_account_opt_out(client: httpx.AsyncClient, demo_site: Site,
-                                                        store: SqliteStore) -> None:
+async def test_demo_backend_applies_the_account_opt_out(
+    client: httpx.AsyncClient, demo_site: Site, store: SqliteStore
+) -> None:
     url = "/demo/api/optout?user=alice"
     assert (await client.get(url)).json() == {"opted_out": False}
     assert (await client.put(url)).json() == {"opted_out": True}
     assert await store.has_optout(demo_site.id, user_ref_hash(demo_site.secret, "alice"))
     assert (await client.get(url)).json() == {"opted_out": True}
-    beacon = await client.get("/matomo.php", headers=BROWSER_HEADERS, params={
-        "idsite": demo_site.id, "rec": 1, "uid": "alice", "url": "http://testserver/demo/account.html"})
+    beacon = await client.get(
+        "/matomo.php",
+        headers=BROWSER_HEADERS,
+        params={
+            "idsite": demo_site.id,
+            "rec": 1,
+            "uid": "alice",
+            "url": "http://testserver/demo/account.html",
+        },
+    )
     assert beacon.headers["x-collector-dropped"] == "opted_out"
     assert (await client.delete(url)).json() == {"opted_out": False}
-    beacon = await client.get("/matomo.php", headers=BROWSER_HEADERS, params={
-        "idsite": demo_site.id, "rec": 1, "uid": "alice", "url": "http://testserver/demo/account.html"})
+    beacon = await client.get(
+        "/matomo.php",
+        headers=BROWSER_HEADERS,
+        params={
+            "idsite": demo_site.id,
+            "rec": 1,
+            "uid": "alice",
+            "url": "http://testserver/demo/account.html",
+        },
+    )
     assert "x-collector-dropped" not in beacon.headers
 
 
-async def test_demo_backend_refusals(client: httpx.AsyncClient, store: SqliteStore,
-                                     clock: FrozenClock) -> None:
+async def test_demo_backend_refusals(
+    client: httpx.AsyncClient, store: SqliteStore, clock: FrozenClock
+) -> None:
     assert (await client.get("/demo/api/optout?user=alice")).status_code == 404  # no site 1 yet
     await store.add_site("A real website", ["shop.example"], "UTC", clock())
     assert (await client.put("/demo/api/optout?user=alice")).status_code == 403  # not a demo host

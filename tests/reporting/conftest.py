@@ -22,8 +22,14 @@ async def other_site(store: SqliteStore, clock: FrozenClock) -> Site:
 
 
 @pytest.fixture
-async def tracked(client: httpx.AsyncClient, site: Site, admin_token: str, store: SqliteStore,
-                  settings: Settings, clock: FrozenClock) -> None:
+async def tracked(
+    client: httpx.AsyncClient,
+    site: Site,
+    admin_token: str,
+    store: SqliteStore,
+    settings: Settings,
+    clock: FrozenClock,
+) -> None:
     await send(client, site.id, admin_token, [(v, h) for v in SCRIPT for h in v.hits])
     await rollup(store, settings, clock)
 

@@ -24,19 +24,58 @@ from tests.conftest import CHROME, NOON
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TOKEN = new_token()
-METHODS = ["VisitsSummary.get", "Actions.getPageUrls", "Referrers.getWebsites", "Referrers.getReferrerType",
-           "DevicesDetection.getBrowsers", "DevicesDetection.getOsVersions", "DevicesDetection.getType",
-           "Live.getCounters", "API.getMatomoVersion", "API.getPiwikVersion", "Nope.nope", "", "."]
+METHODS = [
+    "VisitsSummary.get",
+    "Actions.getPageUrls",
+    "Referrers.getWebsites",
+    "Referrers.getReferrerType",
+    "DevicesDetection.getBrowsers",
+    "DevicesDetection.getOsVersions",
+    "DevicesDetection.getType",
+    "Live.getCounters",
+    "API.getMatomoVersion",
+    "API.getPiwikVersion",
+    "Nope.nope",
+    "",
+    ".",
+]
 PERIODS = ["day", "week", "month", "year", "range", "DAY", "hour", "", "range,day"]
-DATES = ["today", "yesterday", "now", "lastWeek", "last month", "lastyear", "last7", "previous30", "last",
-         "last0", "last-1", "last99999999999", "previous3", "2026-11-22", "2026-2-29", "2024-02-29",
-         "2026-11-01,2026-11-22", "2026-11-22,2026-11-01", "2026-11-01,today", "lastweek,yesterday",
-         "1991-08-05", "9999-12-31", "0001-01-01", "2036-12-31", "2037-01-01", "2026-11-01,", ",", ""]
+DATES = [
+    "today",
+    "yesterday",
+    "now",
+    "lastWeek",
+    "last month",
+    "lastyear",
+    "last7",
+    "previous30",
+    "last",
+    "last0",
+    "last-1",
+    "last99999999999",
+    "previous3",
+    "2026-11-22",
+    "2026-2-29",
+    "2024-02-29",
+    "2026-11-01,2026-11-22",
+    "2026-11-22,2026-11-01",
+    "2026-11-01,today",
+    "lastweek,yesterday",
+    "1991-08-05",
+    "9999-12-31",
+    "0001-01-01",
+    "2036-12-31",
+    "2037-01-01",
+    "2026-11-01,",
+    ",",
+    "",
+]
 texts = st.text(max_size=30)
 VALUES = {
-    "method": st.sampled_from(METHODS) | texts, "idSite": st.sampled_from(["1", "2", "0", "-1", "all", "1,2",
-                                                                          "99999999999999"]) | texts,
-    "period": st.sampled_from(PERIODS) | texts, "date": st.sampled_from(DATES) | texts,
+    "method": st.sampled_from(METHODS) | texts,
+    "idSite": st.sampled_from(["1", "2", "0", "-1", "all", "1,2", "99999999999999"]) | texts,
+    "period": st.sampled_from(PERIODS) | texts,
+    "date": st.sampled_from(DATES) | texts,
     "format": st.sampled_from(["JSON", "csv", "TSV", "xml", "original", ""]) | texts,
     "token_auth": st.sampled_from([TOKEN, "", "anonymous"]) | texts,
     "filter_limit": st.sampled_from(["-1", "0", "1", "100", "100000", "100001", "-2", "x"]) | texts,
@@ -52,8 +91,13 @@ VALUES = {
 @st.composite
 def parameters(draw: st.DrawFn) -> dict[str, str]:
     names = draw(st.sets(st.sampled_from(sorted(VALUES)), max_size=len(VALUES)))
-    base = {"method": "VisitsSummary.get", "idSite": "1", "period": "day", "date": "today",
-            "token_auth": TOKEN}
+    base = {
+        "method": "VisitsSummary.get",
+        "idSite": "1",
+        "period": "day",
+        "date": "today",
+        "token_auth": TOKEN,
+    }
     return {**base, **{name: draw(VALUES[name]) for name in names}}
 
 
@@ -76,10 +120,21 @@ class _App:
         transport = httpx.ASGITransport(app=self.app, client=("203.0.113.5", 1))
         self.client = httpx.AsyncClient(transport=transport, base_url="http://t")
         for n, path in enumerate(["/", "/a", "/", "/b?x=1"]):
-            self.request("GET", "/matomo.php", params={
-                "idsite": site.id, "rec": 1, "url": f"https://example.com{path}", "send_image": 0,
-                "cip": f"10.{n}.0.1", "token_auth": admin, "cdt": int(NOON - 3600 * 30 * n),
-                "urlref": "https://www.google.com/"}, headers={"User-Agent": CHROME})
+            self.request(
+                "GET",
+                "/matomo.php",
+                params={
+                    "idsite": site.id,
+                    "rec": 1,
+                    "url": f"https://example.com{path}",
+                    "send_image": 0,
+                    "cip": f"10.{n}.0.1",
+                    "token_auth": admin,
+                    "cdt": int(NOON - 3600 * 30 * n),
+                    "urlref": "https://www.google.com/",
+                },
+                headers={"User-Agent": CHROME},
+            )
         self.run(rollup(store, config, clock))
 
     def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
@@ -123,15 +178,36 @@ def test_no_parameters_give_a_5xx(api: _App, params: dict[str, str], use_post: b
 @given(query=st.text(max_size=200), body=st.binary(max_size=300))
 def test_no_raw_query_or_body_gives_a_5xx(api: _App, query: str, body: bytes) -> None:
     valid = f"module=API&method=VisitsSummary.get&idSite=1&period=day&date=today&token_auth={TOKEN}"
-    _checked(api.request("POST", f"/index.php?{valid}&" + quote(query, safe="=&%+"), content=body,
-                         headers={"Content-Type": "application/x-www-form-urlencoded"}))
-    _checked(api.request("POST", "/index.php?module=API", content=body,
-                         headers={"Content-Type": "application/x-www-form-urlencoded"}))
+    _checked(
+        api.request(
+            "POST",
+            f"/index.php?{valid}&" + quote(query, safe="=&%+"),
+            content=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    )
+    _checked(
+        api.request(
+            "POST",
+            "/index.php?module=API",
+            content=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    )
 
 
 def test_the_fuzzed_app_has_data(api: _App) -> None:
-    reply = api.request("GET", "/index.php", params={"module": "API", "method": "VisitsSummary.get",
-                                                     "idSite": 1, "period": "range", "date": "last7",
-                                                     "token_auth": TOKEN, "format": "json"})
+    reply = api.request(
+        "GET",
+        "/index.php",
+        params={
+            "module": "API",
+            "method": "VisitsSummary.get",
+            "idSite": 1,
+            "period": "range",
+            "date": "last7",
+            "token_auth": TOKEN,
+            "format": "json",
+        },
+    )
     assert reply.status_code == 200 and reply.json()["nb_visits"] == 4
-

@@ -12,17 +12,23 @@ from collector.model import Site
 async def test_a_post_with_everything_in_the_body_reaches_the_reporting_api(
     client: httpx.AsyncClient, site: Site, admin_token: str
 ) -> None:
-    body = (f"module=API&method=API.getMatomoVersion&idSite={site.id}&format=JSON"
-            f"&token_auth={admin_token}")
-    reply = await client.post("/index.php", content=body,
-                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    body = f"module=API&method=API.getMatomoVersion&idSite={site.id}&format=JSON&token_auth={admin_token}"
+    reply = await client.post(
+        "/index.php", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert reply.status_code == 200, reply.text
     assert orjson.loads(reply.content) == {"value": "5.0.0"}
 
 
 async def test_unknown_modules_get_a_plain_400(client: httpx.AsyncClient) -> None:
-    for reply in (await client.get("/index.php"), await client.get("/index.php?module=Login"),
-                  await client.post("/index.php", content=b"\xff\xfe module=%zz",
-                                    headers={"Content-Type": "application/x-www-form-urlencoded"})):
+    for reply in (
+        await client.get("/index.php"),
+        await client.get("/index.php?module=Login"),
+        await client.post(
+            "/index.php",
+            content=b"\xff\xfe module=%zz",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ),
+    ):
         assert reply.status_code == 400
         assert "module=API" in reply.text

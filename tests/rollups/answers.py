@@ -95,9 +95,13 @@ class Visit:
     def attribute(self, dimension: str) -> str | None:
         first, query = self.first, _query(self.first.path)
         return {
-            "channels": channel_of(first), "referrers": referrer_host(first.referrer),
-            "browsers": self.who.agent.browser, "os": self.who.agent.os, "devices": self.who.agent.device,
-            "utm_sources": query.get("utm_source"), "utm_mediums": query.get("utm_medium"),
+            "channels": channel_of(first),
+            "referrers": referrer_host(first.referrer),
+            "browsers": self.who.agent.browser,
+            "os": self.who.agent.os,
+            "devices": self.who.agent.device,
+            "utm_sources": query.get("utm_source"),
+            "utm_mediums": query.get("utm_medium"),
             "utm_campaigns": query.get("utm_campaign"),
         }[dimension]
 
@@ -123,12 +127,18 @@ def visits_of(visitors: Iterable[Visitor]) -> list[Visit]:
     return out
 
 
-def metrics(visitors: int, visits: int, pageviews: int, bounces: int, duration_s: int, events: int
-            ) -> dict[str, Any]:
-    return {"visitors": visitors, "visits": visits, "pageviews": pageviews,
-            "views_per_visit": round(pageviews / visits, 2) if visits else 0.0,
-            "bounce_rate": round(100 * bounces / visits, 1) if visits else 0.0,
-            "visit_duration_s": round(duration_s / visits) if visits else 0, "events": events}
+def metrics(
+    visitors: int, visits: int, pageviews: int, bounces: int, duration_s: int, events: int
+) -> dict[str, Any]:
+    return {
+        "visitors": visitors,
+        "visits": visits,
+        "pageviews": pageviews,
+        "views_per_visit": round(pageviews / visits, 2) if visits else 0.0,
+        "bounce_rate": round(100 * bounces / visits, 1) if visits else 0.0,
+        "visit_duration_s": round(duration_s / visits) if visits else 0,
+        "events": events,
+    }
 
 
 def _rate(part: int, whole: int) -> float:
@@ -153,18 +163,28 @@ class Answers:
     @staticmethod
     def _totals(visits: list[Visit]) -> dict[str, Any]:
         visitors = len({(v.who.name, v.day) for v in visits})
-        return metrics(visitors, len(visits), sum(v.pageviews for v in visits),
-                       sum(v.bounce for v in visits), sum(v.duration_s for v in visits),
-                       sum(v.events for v in visits))
+        return metrics(
+            visitors,
+            len(visits),
+            sum(v.pageviews for v in visits),
+            sum(v.bounce for v in visits),
+            sum(v.duration_s for v in visits),
+            sum(v.events for v in visits),
+        )
 
     def daily_site(self) -> dict[str, tuple[int, ...]]:
         """day → (visitors, visits, pageviews, bounces, duration_s, events), as stored."""
         out = {}
         for day in sorted({v.day for v in self.visits}):
             vs = [v for v in self.visits if v.day == day]
-            out[day.isoformat()] = (len({v.who.name for v in vs}), len(vs), sum(v.pageviews for v in vs),
-                                    sum(v.bounce for v in vs), sum(v.duration_s for v in vs),
-                                    sum(v.events for v in vs))
+            out[day.isoformat()] = (
+                len({v.who.name for v in vs}),
+                len(vs),
+                sum(v.pageviews for v in vs),
+                sum(v.bounce for v in vs),
+                sum(v.duration_s for v in vs),
+                sum(v.events for v in vs),
+            )
         return out
 
     def summary(self, first: str, last: str) -> dict[str, Any]:
@@ -172,13 +192,19 @@ class Answers:
         prev_last = date.fromisoformat(first) - timedelta(days=1)
         prev_first = prev_last - timedelta(days=span - 1)
         before = self._in(prev_first.isoformat(), prev_last.isoformat())
-        return {"from": first, "to": last, "visitors_window": "day", **self._totals(self._in(first, last)),
-                "previous": {"from": prev_first.isoformat(), "to": prev_last.isoformat(),
-                             **self._totals(before)}}
+        return {
+            "from": first,
+            "to": last,
+            "visitors_window": "day",
+            **self._totals(self._in(first, last)),
+            "previous": {"from": prev_first.isoformat(), "to": prev_last.isoformat(), **self._totals(before)},
+        }
 
     def daily(self, first: str, last: str) -> list[dict[str, Any]]:
-        return [{"date": d.isoformat(), **self._totals(self._in(d.isoformat(), d.isoformat()))}
-                for d in days(first, last)]
+        return [
+            {"date": d.isoformat(), **self._totals(self._in(d.isoformat(), d.isoformat()))}
+            for d in days(first, last)
+        ]
 
     def hourly(self, day: str) -> list[dict[str, Any]]:
         points = []
@@ -187,14 +213,21 @@ class Answers:
             hits = [(v, h) for v in visits for h in v.hits if h.at.astimezone(TZ).hour == hour]
             starts = sum(v.start_hour == hour for v in visits)
             pageviews = sum(h.kind == "pageview" for _, h in hits)
-            point = metrics(len({v.who.name for v, _ in hits}), starts, pageviews, 0, 0,
-                            sum(h.kind in INTERACTIVE for _, h in hits))
+            point = metrics(
+                len({v.who.name for v, _ in hits}),
+                starts,
+                pageviews,
+                0,
+                0,
+                sum(h.kind in INTERACTIVE for _, h in hits),
+            )
             del point["bounce_rate"], point["visit_duration_s"]
             points.append({"date": f"{day}T{hour:02d}", **point})
         return points
 
-    def _per_day(self, first: str, last: str, rows: Callable[[list[Visit]], dict[str, dict[str, int]]]
-                 ) -> dict[str, dict[str, int]]:
+    def _per_day(
+        self, first: str, last: str, rows: Callable[[list[Visit]], dict[str, dict[str, int]]]
+    ) -> dict[str, dict[str, int]]:
         """Sum per-day rows over the range (visitors are distinct per day)."""
         total: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for d in days(first, last):
@@ -207,19 +240,41 @@ class Answers:
         """value → the row the API must return, for every value."""
         if dimension in ("pages", "entry_pages", "exit_pages"):
             rows = self._per_day(first, last, _page_rows)
-            out = {value: {"value": value, "visitors": r["visitors"], "visits": r["visits"],
-                           "pageviews": r["pageviews"], "bounce_rate": _rate(r["bounces"], r["entries"]),
-                           "entries": r["entries"], "exits": r["exits"]} for value, r in rows.items()}
+            out = {
+                value: {
+                    "value": value,
+                    "visitors": r["visitors"],
+                    "visits": r["visits"],
+                    "pageviews": r["pageviews"],
+                    "bounce_rate": _rate(r["bounces"], r["entries"]),
+                    "entries": r["entries"],
+                    "exits": r["exits"],
+                }
+                for value, r in rows.items()
+            }
             keep = {"pages": "pageviews", "entry_pages": "entries", "exit_pages": "exits"}[dimension]
             return {k: v for k, v in out.items() if v[keep] > 0}
         if dimension in ("events", "outlinks"):
             rows = self._per_day(first, last, lambda vs: _action_rows(vs, dimension))
-            return {value: {"value": value, "events": r["events"], "visitors": r["visitors"],
-                            "visits": r["visits"]} for value, r in rows.items()}
+            return {
+                value: {
+                    "value": value,
+                    "events": r["events"],
+                    "visitors": r["visitors"],
+                    "visits": r["visits"],
+                }
+                for value, r in rows.items()
+            }
         rows = self._per_day(first, last, lambda vs: _visit_rows(vs, dimension))
-        return {value: {"value": value, **metrics(r["visitors"], r["visits"], r["pageviews"], r["bounces"],
-                                                  r["duration_s"], r["events"])}
-                for value, r in rows.items()}
+        return {
+            value: {
+                "value": value,
+                **metrics(
+                    r["visitors"], r["visits"], r["pageviews"], r["bounces"], r["duration_s"], r["events"]
+                ),
+            }
+            for value, r in rows.items()
+        }
 
 
 def _visit_rows(visits: list[Visit], dimension: str) -> dict[str, dict[str, int]]:
@@ -227,9 +282,14 @@ def _visit_rows(visits: list[Visit], dimension: str) -> dict[str, dict[str, int]
     for value in {v.attribute(dimension) for v in visits} - {None}:
         assert value is not None
         vs = [v for v in visits if v.attribute(dimension) == value]
-        out[value] = {"visitors": len({v.who.name for v in vs}), "visits": len(vs),
-                      "pageviews": sum(v.pageviews for v in vs), "bounces": sum(v.bounce for v in vs),
-                      "duration_s": sum(v.duration_s for v in vs), "events": sum(v.events for v in vs)}
+        out[value] = {
+            "visitors": len({v.who.name for v in vs}),
+            "visits": len(vs),
+            "pageviews": sum(v.pageviews for v in vs),
+            "bounces": sum(v.bounce for v in vs),
+            "duration_s": sum(v.duration_s for v in vs),
+            "events": sum(v.events for v in vs),
+        }
     return out
 
 
@@ -238,9 +298,14 @@ def _page_rows(visits: list[Visit]) -> dict[str, dict[str, int]]:
     for page in {p for v in visits for p in v.pages}:
         seen = [v for v in visits if page in v.pages]
         entered = [v for v in visits if v.entry == page]
-        out[page] = {"visitors": len({v.who.name for v in seen}), "visits": len(seen),
-                     "pageviews": sum(v.pages.count(page) for v in visits), "entries": len(entered),
-                     "exits": sum(v.exit == page for v in visits), "bounces": sum(v.bounce for v in entered)}
+        out[page] = {
+            "visitors": len({v.who.name for v in seen}),
+            "visits": len(seen),
+            "pageviews": sum(v.pages.count(page) for v in visits),
+            "entries": len(entered),
+            "exits": sum(v.exit == page for v in visits),
+            "bounces": sum(v.bounce for v in entered),
+        }
     return out
 
 
@@ -252,8 +317,14 @@ def _action_rows(visits: list[Visit], dimension: str) -> dict[str, dict[str, int
             if h.kind == kind:
                 value = f"{h.category} / {h.action}" if kind == "event" else _link(h.link or "")
                 found[value].append(v)
-    return {value: {"events": len(vs), "visitors": len({v.who.name for v in vs}),
-                    "visits": len({id(v) for v in vs})} for value, vs in found.items()}
+    return {
+        value: {
+            "events": len(vs),
+            "visitors": len({v.who.name for v in vs}),
+            "visits": len({id(v) for v in vs}),
+        }
+        for value, vs in found.items()
+    }
 
 
 def _link(url: str) -> str:

@@ -39,15 +39,21 @@ TABLES = {
     "monthly_dimension": "SELECT * FROM monthly_dimension ORDER BY site_id, month, dimension, value",
     # the monthly sums must always equal the daily rows they summarise
     "monthly_from_daily": "SELECT site_id, substr(day, 1, 7) AS month, dimension, value, SUM(visitors), "
-                          "SUM(visits), SUM(pageviews), SUM(entries), SUM(exits), SUM(bounces), "
-                          "SUM(duration_s), SUM(events) FROM daily_dimension "
-                          "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+    "SUM(visits), SUM(pageviews), SUM(entries), SUM(exits), SUM(bounces), "
+    "SUM(duration_s), SUM(events) FROM daily_dimension "
+    "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
 }
 
 
 @pytest.fixture
-async def tracked(client: httpx.AsyncClient, site: Site, admin_token: str, store: SqliteStore,
-                  settings: Settings, clock: FrozenClock) -> list[tuple[int, str]]:
+async def tracked(
+    client: httpx.AsyncClient,
+    site: Site,
+    admin_token: str,
+    store: SqliteStore,
+    settings: Settings,
+    clock: FrozenClock,
+) -> list[tuple[int, str]]:
     """The whole script sent in a shuffled order, then one rollup."""
     assert await send(client, site.id, admin_token, shuffled(SCRIPT)) == sum(len(v.hits) for v in SCRIPT)
     return await rollup(store, settings, clock)
@@ -65,12 +71,15 @@ def dump(db: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
 
 
 def daily_site(db: sqlite3.Connection) -> dict[str, tuple[int, ...]]:
-    return {r["day"]: (r["visitors"], r["visits"], r["pageviews"], r["bounces"], r["duration_s"], r["events"])
-            for r in rows(db, "SELECT * FROM daily_site ORDER BY day")}
+    return {
+        r["day"]: (r["visitors"], r["visits"], r["pageviews"], r["bounces"], r["duration_s"], r["events"])
+        for r in rows(db, "SELECT * FROM daily_site ORDER BY day")
+    }
 
 
-async def test_the_rollup_recomputes_the_days_that_received_events(tracked: list[tuple[int, str]],
-                                                                   site: Site) -> None:
+async def test_the_rollup_recomputes_the_days_that_received_events(
+    tracked: list[tuple[int, str]], site: Site
+) -> None:
     assert sorted(tracked) == [(site.id, D1), (site.id, D2), (site.id, D3)]
 
 
@@ -87,60 +96,115 @@ async def test_summary(client: httpx.AsyncClient, site: Site, stats_token: str, 
 
 
 @pytest.mark.parametrize("first, last", [(D1, D1), (D2, D2), (D3, D3), (D2, D3)])
-async def test_summary_of_shorter_ranges(client: httpx.AsyncClient, site: Site, stats_token: str,
-                                         tracked: object, first: str, last: str) -> None:
+async def test_summary_of_shorter_ranges(
+    client: httpx.AsyncClient, site: Site, stats_token: str, tracked: object, first: str, last: str
+) -> None:
     data = await api(client, stats_token, site, f"summary?from={first}&to={last}")
     assert data == ANSWERS.summary(first, last)
 
 
-async def test_daily_timeseries(client: httpx.AsyncClient, site: Site, stats_token: str,
-                                tracked: object) -> None:
+async def test_daily_timeseries(
+    client: httpx.AsyncClient, site: Site, stats_token: str, tracked: object
+) -> None:
     data = await api(client, stats_token, site, "timeseries?from=2026-11-19&to=2026-11-22&interval=day")
     assert data["interval"] == "day" and data["visitors_window"] == "day"
     assert data["points"] == ANSWERS.daily("2026-11-19", "2026-11-22")
-    assert data["points"][0] == {"date": "2026-11-19", "visitors": 0, "visits": 0, "pageviews": 0,
-                                 "views_per_visit": 0.0, "bounce_rate": 0.0, "visit_duration_s": 0,
-                                 "events": 0}
+    assert data["points"][0] == {
+        "date": "2026-11-19",
+        "visitors": 0,
+        "visits": 0,
+        "pageviews": 0,
+        "views_per_visit": 0.0,
+        "bounce_rate": 0.0,
+        "visit_duration_s": 0,
+        "events": 0,
+    }
 
 
-async def test_monthly_timeseries(client: httpx.AsyncClient, site: Site, stats_token: str,
-                                  tracked: object) -> None:
+async def test_monthly_timeseries(
+    client: httpx.AsyncClient, site: Site, stats_token: str, tracked: object
+) -> None:
     data = await api(client, stats_token, site, "timeseries?from=2026-10-01&to=2026-11-30&interval=month")
-    november = {k: v for k, v in ANSWERS.summary(FROM, TO).items()
-                if k not in ("from", "to", "previous", "visitors_window")}
-    zero = {"visitors": 0, "visits": 0, "pageviews": 0, "views_per_visit": 0.0, "bounce_rate": 0.0,
-            "visit_duration_s": 0, "events": 0}
+    november = {
+        k: v
+        for k, v in ANSWERS.summary(FROM, TO).items()
+        if k not in ("from", "to", "previous", "visitors_window")
+    }
+    zero = {
+        "visitors": 0,
+        "visits": 0,
+        "pageviews": 0,
+        "views_per_visit": 0.0,
+        "bounce_rate": 0.0,
+        "visit_duration_s": 0,
+        "events": 0,
+    }
     assert data["points"] == [{"date": "2026-10", **zero}, {"date": "2026-11", **november}]
 
 
 @pytest.mark.parametrize("day", [D1, D2, D3])
-async def test_hourly_timeseries(client: httpx.AsyncClient, site: Site, stats_token: str, tracked: object,
-                                 day: str) -> None:
+async def test_hourly_timeseries(
+    client: httpx.AsyncClient, site: Site, stats_token: str, tracked: object, day: str
+) -> None:
     data = await api(client, stats_token, site, f"timeseries?from={day}&to={day}&interval=hour")
     assert data["visitors_window"] == "hour"
     assert data["points"] == ANSWERS.hourly(day)
 
 
-async def test_hourly_numbers_of_the_day_with_the_midnight_visit(client: httpx.AsyncClient, site: Site,
-                                                                 stats_token: str, tracked: object) -> None:
+async def test_hourly_numbers_of_the_day_with_the_midnight_visit(
+    client: httpx.AsyncClient, site: Site, stats_token: str, tracked: object
+) -> None:
     data = await api(client, stats_token, site, f"timeseries?from={D2}&to={D2}&interval=hour")
-    busy = {p["date"][-2:]: (p["visitors"], p["visits"], p["pageviews"], p["events"])
-            for p in data["points"] if p["visitors"]}
+    busy = {
+        p["date"][-2:]: (p["visitors"], p["visits"], p["pageviews"], p["events"])
+        for p in data["points"]
+        if p["visitors"]
+    }
     # ben 08:00; eva 12:00 + 12:30 and 13:00:01; anna 14:00 (+ping 14:10); cara 23:50, 23:55, 23:58 event
-    assert busy == {"08": (1, 1, 1, 0), "12": (1, 1, 2, 0), "13": (1, 1, 1, 0), "14": (1, 1, 1, 0),
-                    "23": (1, 1, 2, 1)}
+    assert busy == {
+        "08": (1, 1, 1, 0),
+        "12": (1, 1, 2, 0),
+        "13": (1, 1, 1, 0),
+        "14": (1, 1, 1, 0),
+        "23": (1, 1, 2, 1),
+    }
 
 
-DIMENSIONS = ["pages", "entry_pages", "exit_pages", "channels", "referrers", "browsers", "devices", "os",
-              "events", "outlinks", "utm_campaigns", "utm_mediums", "utm_sources"]
-ORDER = {"pages": "pageviews", "entry_pages": "entries", "exit_pages": "exits", "events": "events",
-         "outlinks": "events"}
+DIMENSIONS = [
+    "pages",
+    "entry_pages",
+    "exit_pages",
+    "channels",
+    "referrers",
+    "browsers",
+    "devices",
+    "os",
+    "events",
+    "outlinks",
+    "utm_campaigns",
+    "utm_mediums",
+    "utm_sources",
+]
+ORDER = {
+    "pages": "pageviews",
+    "entry_pages": "entries",
+    "exit_pages": "exits",
+    "events": "events",
+    "outlinks": "events",
+}
 
 
 @pytest.mark.parametrize("dimension", DIMENSIONS)
 @pytest.mark.parametrize("first, last", [(FROM, TO), (D3, D3)])
-async def test_breakdowns(client: httpx.AsyncClient, site: Site, stats_token: str, tracked: object,
-                          dimension: str, first: str, last: str) -> None:
+async def test_breakdowns(
+    client: httpx.AsyncClient,
+    site: Site,
+    stats_token: str,
+    tracked: object,
+    dimension: str,
+    first: str,
+    last: str,
+) -> None:
     data = await api(client, stats_token, site, f"breakdown/{dimension}?from={first}&to={last}&limit=1000")
     assert data["dimension"] == dimension
     assert {r["value"]: r for r in data["rows"]} == ANSWERS.breakdown(dimension, first, last)
@@ -149,29 +213,51 @@ async def test_breakdowns(client: httpx.AsyncClient, site: Site, stats_token: st
     assert ranked == sorted(ranked, reverse=True)
 
 
-async def test_some_breakdown_rows_spelled_out(client: httpx.AsyncClient, site: Site, stats_token: str,
-                                               tracked: object) -> None:
+async def test_some_breakdown_rows_spelled_out(
+    client: httpx.AsyncClient, site: Site, stats_token: str, tracked: object
+) -> None:
     async def get(dimension: str) -> dict[str, tuple[int, ...]]:
         data = await api(client, stats_token, site, f"breakdown/{dimension}?from={FROM}&to={TO}&limit=100")
         return {r["value"]: (r["visitors"], r["visits"]) for r in data["rows"]}
 
-    assert await get("channels") == {"direct": (5, 8), "search": (3, 3), "social": (1, 1), "email": (1, 1),
-                                     "campaign": (1, 1), "referral": (1, 1)}
-    assert await get("referrers") == {"google.com": (1, 1), "t.co": (1, 1), "duckduckgo.com": (1, 1),
-                                      "bing.com": (1, 1), "blog.partner.org": (1, 1),
-                                      "news.unknown-host.net": (1, 1)}
+    assert await get("channels") == {
+        "direct": (5, 8),
+        "search": (3, 3),
+        "social": (1, 1),
+        "email": (1, 1),
+        "campaign": (1, 1),
+        "referral": (1, 1),
+    }
+    assert await get("referrers") == {
+        "google.com": (1, 1),
+        "t.co": (1, 1),
+        "duckduckgo.com": (1, 1),
+        "bing.com": (1, 1),
+        "blog.partner.org": (1, 1),
+        "news.unknown-host.net": (1, 1),
+    }
     assert await get("devices") == {"desktop": (6, 8), "mobile": (3, 5), "tablet": (1, 2)}
-    assert await get("events") == {"signup / click": (1, 1), "video / play": (1, 1), "cta / click": (1, 1),
-                                   "signup / submit": (1, 1)}
+    assert await get("events") == {
+        "signup / click": (1, 1),
+        "video / play": (1, 1),
+        "cta / click": (1, 1),
+        "signup / submit": (1, 1),
+    }
 
 
-async def test_rolling_up_twice_changes_nothing(tracked: object, store: SqliteStore, settings: Settings,
-                                                clock: FrozenClock, site: Site,
-                                                db: sqlite3.Connection) -> None:
+async def test_rolling_up_twice_changes_nothing(
+    tracked: object,
+    store: SqliteStore,
+    settings: Settings,
+    clock: FrozenClock,
+    site: Site,
+    db: sqlite3.Connection,
+) -> None:
     first = dump(db)
     assert first["daily_site"] and first["hourly_site"] and first["daily_dimension"]
     assert [tuple(r.values()) for r in first["monthly_dimension"]] == [
-        tuple(r.values()) for r in first["monthly_from_daily"]]
+        tuple(r.values()) for r in first["monthly_from_daily"]
+    ]
     assert await rollup(store, settings, clock) == []  # nothing dirty
     assert dump(db) == first
     assert len(await rollup(store, settings, clock, site_id=site.id)) == 3  # every day recomputed
@@ -179,8 +265,13 @@ async def test_rolling_up_twice_changes_nothing(tracked: object, store: SqliteSt
 
 
 async def test_rolling_up_in_two_halves_equals_one_rollup(
-    client: httpx.AsyncClient, site: Site, admin_token: str, store: SqliteStore, settings: Settings,
-    clock: FrozenClock, db: sqlite3.Connection
+    client: httpx.AsyncClient,
+    site: Site,
+    admin_token: str,
+    store: SqliteStore,
+    settings: Settings,
+    clock: FrozenClock,
+    db: sqlite3.Connection,
 ) -> None:
     pairs = shuffled(SCRIPT, seed=11)
     half = len(pairs) // 2
@@ -194,7 +285,8 @@ async def test_rolling_up_in_two_halves_equals_one_rollup(
     assert daily_site(db) == ANSWERS.daily_site()
     # the second rollup replaced days the first had summed into their months
     assert [tuple(r.values()) for r in in_halves["monthly_dimension"]] == [
-        tuple(r.values()) for r in in_halves["monthly_from_daily"]]
+        tuple(r.values()) for r in in_halves["monthly_from_daily"]
+    ]
 
     for table in TABLES:
         if table != "monthly_from_daily":
@@ -214,8 +306,15 @@ def _only(pairs: list[tuple[Visitor, Any]]) -> list[Visitor]:
 
 
 async def test_a_late_back_dated_event_re_dirties_its_day(
-    client: httpx.AsyncClient, site: Site, admin_token: str, store: SqliteStore, settings: Settings,
-    clock: FrozenClock, db: sqlite3.Connection, tracked: object, stats_token: str
+    client: httpx.AsyncClient,
+    site: Site,
+    admin_token: str,
+    store: SqliteStore,
+    settings: Settings,
+    clock: FrozenClock,
+    db: sqlite3.Connection,
+    tracked: object,
+    stats_token: str,
 ) -> None:
     before = daily_site(db)
     clock.advance(3600)  # an hour later, a beacon from two days ago arrives
@@ -231,8 +330,14 @@ async def test_a_late_back_dated_event_re_dirties_its_day(
 
 
 async def test_a_heartbeat_arriving_after_a_rollup_extends_the_visit(
-    client: httpx.AsyncClient, site: Site, admin_token: str, store: SqliteStore, settings: Settings,
-    clock: FrozenClock, db: sqlite3.Connection, tracked: object
+    client: httpx.AsyncClient,
+    site: Site,
+    admin_token: str,
+    store: SqliteStore,
+    settings: Settings,
+    clock: FrozenClock,
+    db: sqlite3.Connection,
+    tracked: object,
 ) -> None:
     finn = next(v for v in SCRIPT if v.name == "finn")
     beat = ping(D3, "11:13", "/thanks")

@@ -30,12 +30,17 @@ event = st.tuples(
 
 def _db(events: list[Event]) -> sqlite3.Connection:
     conn = connect(Path(":memory:"))
-    conn.execute("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, site_id INTEGER, day TEXT, "
-                 "visitor INTEGER, ts_ms INTEGER, kind TEXT, path TEXT, new_visit INTEGER)")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, site_id INTEGER, day TEXT, "
+        "visitor INTEGER, ts_ms INTEGER, kind TEXT, path TEXT, new_visit INTEGER)"
+    )
     conn.execute("CREATE INDEX IF NOT EXISTS events_site_day ON events (site_id, day, visitor, ts_ms)")
     conn.execute("DELETE FROM events")
-    conn.executemany("INSERT INTO events (site_id, day, visitor, ts_ms, kind, path, new_visit) "
-                     "VALUES (1, '2026-11-22', ?, ?, ?, ?, ?)", events)
+    conn.executemany(
+        "INSERT INTO events (site_id, day, visitor, ts_ms, kind, path, new_visit) "
+        "VALUES (1, '2026-11-22', ?, ?, ?, ?, ?)",
+        events,
+    )
     return conn
 
 
@@ -65,10 +70,16 @@ visit_event = st.tuples(
     st.sampled_from(["desktop", "mobile"]),
     st.sampled_from([None, "spring"]),
 )
-chosen = st.fixed_dictionaries({}, optional={
-    "page": st.sampled_from(["/", "/pricing"]), "referrer": st.sampled_from(["google.com", "news.example"]),
-    "country": st.sampled_from(["no", "se"]), "device": st.sampled_from(["desktop", "mobile"]),
-    "utm_campaign": st.just("spring")})
+chosen = st.fixed_dictionaries(
+    {},
+    optional={
+        "page": st.sampled_from(["/", "/pricing"]),
+        "referrer": st.sampled_from(["google.com", "news.example"]),
+        "country": st.sampled_from(["no", "se"]),
+        "device": st.sampled_from(["desktop", "mobile"]),
+        "utm_campaign": st.just("spring"),
+    },
+)
 
 
 def _filtered_tables(conn: sqlite3.Connection, params: dict[str, object], prefilter: bool) -> list[object]:
@@ -76,8 +87,10 @@ def _filtered_tables(conn: sqlite3.Connection, params: dict[str, object], prefil
     numbering = params if prefilter else {k: v for k, v in params.items() if not k.startswith("f_")}
     number_visits(conn, numbering)
     run_steps(conn, ("rollup/02_visits", "rollup/05_filter_visits", *STEPS_WRITE), params)
-    return [conn.execute(f"SELECT * FROM temp.{t} ORDER BY 1, 2, 3, 4").fetchall()
-            for t in ("daily_site", "hourly_site", "daily_dimension")]
+    return [
+        conn.execute(f"SELECT * FROM temp.{t} ORDER BY 1, 2, 3, 4").fetchall()
+        for t in ("daily_site", "hourly_site", "daily_dimension")
+    ]
 
 
 @settings(max_examples=150, deadline=None)
@@ -89,10 +102,19 @@ def test_numbering_only_the_visitors_who_can_match_changes_no_filtered_number(
     for statement in MIGRATION.split(";\n"):
         if statement.strip():
             conn.execute(statement)
-    conn.executemany("INSERT INTO events (site_id, day, visitor, ts_ms, kind, path, referrer_host, country, "
-                     "device, utm_campaign) VALUES (1, '2026-11-22', ?, ?, ?, ?, ?, ?, ?, ?)", events)
+    conn.executemany(
+        "INSERT INTO events (site_id, day, visitor, ts_ms, kind, path, referrer_host, country, "
+        "device, utm_campaign) VALUES (1, '2026-11-22', ?, ?, ?, ?, ?, ?, ?, ?)",
+        events,
+    )
     run_steps(conn, ("rollup/06_shadow_tables",), {})
-    params = {"site": 1, "day": "2026-11-22", "offset1_ms": 0, "offset2_ms": 0, "switch_ms": 2**62,
-              **{f"f_{name}": filters.get(name) for name in FILTERS}}
+    params = {
+        "site": 1,
+        "day": "2026-11-22",
+        "offset1_ms": 0,
+        "offset2_ms": 0,
+        "switch_ms": 2**62,
+        **{f"f_{name}": filters.get(name) for name in FILTERS},
+    }
     assert _filtered_tables(conn, params, prefilter=True) == _filtered_tables(conn, params, prefilter=False)
     conn.close()

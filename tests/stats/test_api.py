@@ -41,8 +41,15 @@ async def get(client: httpx.AsyncClient, site: Site, token: str, path: str) -> d
     return data
 
 
-async def track(client: httpx.AsyncClient, site: Site, token: str, store: SqliteStore, settings: Settings,
-                clock: FrozenClock, *visitors: Visitor) -> None:
+async def track(
+    client: httpx.AsyncClient,
+    site: Site,
+    token: str,
+    store: SqliteStore,
+    settings: Settings,
+    clock: FrozenClock,
+    *visitors: Visitor,
+) -> None:
     await send(client, site.id, token, [(v, h) for v in visitors for h in v.hits])
     await rollup(store, settings, clock)
 
@@ -58,8 +65,9 @@ def assert_error(reply: httpx.Response, status: int, error: str) -> None:
 # -- auth ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("path", ENDPOINTS)
 @pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Basic dXNlcjpwdw==", "Token abc"])
-async def test_no_bearer_token_is_401(client: httpx.AsyncClient, site: Site, path: str,
-                                      header: str | None) -> None:
+async def test_no_bearer_token_is_401(
+    client: httpx.AsyncClient, site: Site, path: str, header: str | None
+) -> None:
     headers = {} if header is None else {"Authorization": header}
     assert_error(await client.get(f"/api/v1/sites/{site.id}/{path}", headers=headers), 401, "unauthorized")
 
@@ -72,9 +80,15 @@ async def test_an_unknown_token_is_403(client: httpx.AsyncClient, site: Site, pa
 
 @pytest.mark.parametrize("scope", ["stats", "admin"])
 @pytest.mark.parametrize("path", ENDPOINTS)
-async def test_a_token_of_another_site_is_403(client: httpx.AsyncClient, site: Site, other_site: Site,
-                                              store: SqliteStore, clock: FrozenClock, scope: str,
-                                              path: str) -> None:
+async def test_a_token_of_another_site_is_403(
+    client: httpx.AsyncClient,
+    site: Site,
+    other_site: Site,
+    store: SqliteStore,
+    clock: FrozenClock,
+    scope: str,
+    path: str,
+) -> None:
     token = await make_token(store, other_site, scope, clock)
     assert_error(await client.get(f"/api/v1/sites/{site.id}/{path}", headers=bearer(token)), 403, "forbidden")
     own = await client.get(f"/api/v1/sites/{other_site.id}/{path}", headers=bearer(token))
@@ -83,31 +97,55 @@ async def test_a_token_of_another_site_is_403(client: httpx.AsyncClient, site: S
 
 @pytest.mark.parametrize("scope, status", [("stats", 200), ("admin", 200), ("optout", 403)])
 @pytest.mark.parametrize("path", ENDPOINTS)
-async def test_scopes(client: httpx.AsyncClient, site: Site, store: SqliteStore, clock: FrozenClock,
-                      scope: str, status: int, path: str) -> None:
+async def test_scopes(
+    client: httpx.AsyncClient,
+    site: Site,
+    store: SqliteStore,
+    clock: FrozenClock,
+    scope: str,
+    status: int,
+    path: str,
+) -> None:
     token = await make_token(store, site, scope, clock)
     reply = await client.get(f"/api/v1/sites/{site.id}/{path}", headers=bearer(token))
     assert reply.status_code == status, reply.text
 
 
-async def test_an_unknown_site_is_not_revealed(client: httpx.AsyncClient, site: Site,
-                                               stats_token: str) -> None:
+async def test_an_unknown_site_is_not_revealed(
+    client: httpx.AsyncClient, site: Site, stats_token: str
+) -> None:
     assert_error(await client.get("/api/v1/sites/999/summary", headers=bearer(stats_token)), 403, "forbidden")
 
 
 # -- validation ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("path", [
-    "summary?from=2026-13-01&to=2026-12-01", "summary?from=yesterday", "summary?to=2026-02-30",
-    "summary?from=2026-11-23&to=2026-11-22", "summary?from=2020-01-01&to=2026-11-22",
-    "timeseries?from=2026-11-01&to=2026-11-30&interval=week", "timeseries?from=2026-01-01&interval=hour",
-    "timeseries?from=2026-11-22&to=2026-11-01", "breakdown/pages?from=2026-11-23&to=2026-11-22",
-    "breakdown/pages?limit=0", "breakdown/pages?limit=1001", "breakdown/pages?limit=abc",
-    "breakdown/pages?limit=-1", "breakdown/pages?limit=", "breakdown/pages?offset=-1",
-    "breakdown/pages?offset=x", "breakdown/pages?format=xml", "timeseries?format=xml",
-    "dropped?from=2026-11-23&to=2026-11-22", "dropped?from=x",
-])
-async def test_bad_parameters_are_400(client: httpx.AsyncClient, site: Site, stats_token: str,
-                                      path: str) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "summary?from=2026-13-01&to=2026-12-01",
+        "summary?from=yesterday",
+        "summary?to=2026-02-30",
+        "summary?from=2026-11-23&to=2026-11-22",
+        "summary?from=2020-01-01&to=2026-11-22",
+        "timeseries?from=2026-11-01&to=2026-11-30&interval=week",
+        "timeseries?from=2026-01-01&interval=hour",
+        "timeseries?from=2026-11-22&to=2026-11-01",
+        "breakdown/pages?from=2026-11-23&to=2026-11-22",
+        "breakdown/pages?limit=0",
+        "breakdown/pages?limit=1001",
+        "breakdown/pages?limit=abc",
+        "breakdown/pages?limit=-1",
+        "breakdown/pages?limit=",
+        "breakdown/pages?offset=-1",
+        "breakdown/pages?offset=x",
+        "breakdown/pages?format=xml",
+        "timeseries?format=xml",
+        "dropped?from=2026-11-23&to=2026-11-22",
+        "dropped?from=x",
+    ],
+)
+async def test_bad_parameters_are_400(
+    client: httpx.AsyncClient, site: Site, stats_token: str, path: str
+) -> None:
     reply = await client.get(f"/api/v1/sites/{site.id}/{path}", headers=bearer(stats_token))
     assert_error(reply, 400, "bad request")
     assert isinstance(reply.json()["detail"], str) and reply.json()["detail"]
@@ -119,8 +157,9 @@ async def test_five_years_are_allowed(client: httpx.AsyncClient, site: Site, sta
 
 
 @pytest.mark.parametrize("dimension", ["nope", "page", "PAGES", "visits"])
-async def test_an_unknown_dimension_is_404(client: httpx.AsyncClient, site: Site, stats_token: str,
-                                           dimension: str) -> None:
+async def test_an_unknown_dimension_is_404(
+    client: httpx.AsyncClient, site: Site, stats_token: str, dimension: str
+) -> None:
     reply = await client.get(f"/api/v1/sites/{site.id}/breakdown/{dimension}", headers=bearer(stats_token))
     assert_error(reply, 404, "not found")
 
@@ -134,17 +173,41 @@ PREVIOUS = (
 )
 
 
-async def test_summary_with_the_previous_period(client: httpx.AsyncClient, site: Site, stats_token: str,
-                                                admin_token: str, store: SqliteStore, settings: Settings,
-                                                clock: FrozenClock) -> None:
+async def test_summary_with_the_previous_period(
+    client: httpx.AsyncClient,
+    site: Site,
+    stats_token: str,
+    admin_token: str,
+    store: SqliteStore,
+    settings: Settings,
+    clock: FrozenClock,
+) -> None:
     await track(client, site, admin_token, store, settings, clock, *PREVIOUS)
     data = await get(client, site, stats_token, f"summary?from={D2}&to={D3}")
     assert data == Answers(PREVIOUS).summary(D2, D3)
     assert data == {
-        "from": D2, "to": D3, "visitors_window": "day", "visitors": 2, "visits": 2, "pageviews": 4,
-        "views_per_visit": 2.0, "bounce_rate": 0.0, "visit_duration_s": 630, "events": 1,
-        "previous": {"from": "2026-11-19", "to": D1, "visitors": 2, "visits": 2, "pageviews": 3,
-                     "views_per_visit": 1.5, "bounce_rate": 50.0, "visit_duration_s": 120, "events": 0}}
+        "from": D2,
+        "to": D3,
+        "visitors_window": "day",
+        "visitors": 2,
+        "visits": 2,
+        "pageviews": 4,
+        "views_per_visit": 2.0,
+        "bounce_rate": 0.0,
+        "visit_duration_s": 630,
+        "events": 1,
+        "previous": {
+            "from": "2026-11-19",
+            "to": D1,
+            "visitors": 2,
+            "visits": 2,
+            "pageviews": 3,
+            "views_per_visit": 1.5,
+            "bounce_rate": 50.0,
+            "visit_duration_s": 120,
+            "events": 0,
+        },
+    }
 
 
 def parse_csv(reply: httpx.Response) -> list[dict[str, str]]:
@@ -157,16 +220,31 @@ def as_text(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{k: str(v) for k, v in row.items()} for row in rows]
 
 
-@pytest.mark.parametrize("query, header", [
-    (f"from={D1}&to={D3}&interval=day", "date,visitors,visits,pageviews,views_per_visit,bounce_rate,"
-                                        "visit_duration_s,events"),
-    (f"from={D3}&to={D3}&interval=hour", "date,visitors,visits,pageviews,views_per_visit,events"),
-    ("from=2026-10-01&to=2026-11-30&interval=month", "date,visitors,visits,pageviews,views_per_visit,"
-                                                     "bounce_rate,visit_duration_s,events"),
-])
-async def test_timeseries_as_csv(client: httpx.AsyncClient, site: Site, stats_token: str, admin_token: str,
-                                 store: SqliteStore, settings: Settings, clock: FrozenClock, query: str,
-                                 header: str) -> None:
+@pytest.mark.parametrize(
+    "query, header",
+    [
+        (
+            f"from={D1}&to={D3}&interval=day",
+            "date,visitors,visits,pageviews,views_per_visit,bounce_rate,visit_duration_s,events",
+        ),
+        (f"from={D3}&to={D3}&interval=hour", "date,visitors,visits,pageviews,views_per_visit,events"),
+        (
+            "from=2026-10-01&to=2026-11-30&interval=month",
+            "date,visitors,visits,pageviews,views_per_visit,bounce_rate,visit_duration_s,events",
+        ),
+    ],
+)
+async def test_timeseries_as_csv(
+    client: httpx.AsyncClient,
+    site: Site,
+    stats_token: str,
+    admin_token: str,
+    store: SqliteStore,
+    settings: Settings,
+    clock: FrozenClock,
+    query: str,
+    header: str,
+) -> None:
     await track(client, site, admin_token, store, settings, clock, *PREVIOUS)
     url = f"/api/v1/sites/{site.id}/timeseries?{query}"
     reply = await client.get(url + "&format=csv", headers=bearer(stats_token))
@@ -175,33 +253,54 @@ async def test_timeseries_as_csv(client: httpx.AsyncClient, site: Site, stats_to
     assert parse_csv(reply) == as_text(points) and len(points) in (3, 24, 2)
 
 
-@pytest.mark.parametrize("dimension, header", [
-    ("pages", "value,visitors,visits,pageviews,bounce_rate,entries,exits"),
-    ("browsers", "value,visitors,visits,pageviews,views_per_visit,bounce_rate,visit_duration_s,events"),
-    ("events", "value,events,visitors,visits"),
-])
-async def test_breakdowns_as_csv(client: httpx.AsyncClient, site: Site, stats_token: str, admin_token: str,
-                                 store: SqliteStore, settings: Settings, clock: FrozenClock, dimension: str,
-                                 header: str) -> None:
+@pytest.mark.parametrize(
+    "dimension, header",
+    [
+        ("pages", "value,visitors,visits,pageviews,bounce_rate,entries,exits"),
+        ("browsers", "value,visitors,visits,pageviews,views_per_visit,bounce_rate,visit_duration_s,events"),
+        ("events", "value,events,visitors,visits"),
+    ],
+)
+async def test_breakdowns_as_csv(
+    client: httpx.AsyncClient,
+    site: Site,
+    stats_token: str,
+    admin_token: str,
+    store: SqliteStore,
+    settings: Settings,
+    clock: FrozenClock,
+    dimension: str,
+    header: str,
+) -> None:
     await track(client, site, admin_token, store, settings, clock, *PREVIOUS)
     query = f"from={D1}&to={D3}"
-    reply = await client.get(f"/api/v1/sites/{site.id}/breakdown/{dimension}?{query}&format=CSV",
-                             headers=bearer(stats_token))
+    reply = await client.get(
+        f"/api/v1/sites/{site.id}/breakdown/{dimension}?{query}&format=CSV", headers=bearer(stats_token)
+    )
     assert reply.text.splitlines()[0] == header
     rows = (await get(client, site, stats_token, f"breakdown/{dimension}?{query}"))["rows"]
     assert rows and parse_csv(reply) == as_text(rows)
 
 
-async def test_an_empty_breakdown_as_csv_still_has_its_header(client: httpx.AsyncClient, site: Site,
-                                                              stats_token: str) -> None:
-    reply = await client.get(f"/api/v1/sites/{site.id}/breakdown/pages?format=csv",
-                             headers=bearer(stats_token))
+async def test_an_empty_breakdown_as_csv_still_has_its_header(
+    client: httpx.AsyncClient, site: Site, stats_token: str
+) -> None:
+    reply = await client.get(
+        f"/api/v1/sites/{site.id}/breakdown/pages?format=csv", headers=bearer(stats_token)
+    )
     assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/csv")
     assert reply.text.splitlines() == ["value,visitors,visits,pageviews,bounce_rate,entries,exits"]
 
 
-async def test_breakdown_paging(client: httpx.AsyncClient, site: Site, stats_token: str, admin_token: str,
-                                store: SqliteStore, settings: Settings, clock: FrozenClock) -> None:
+async def test_breakdown_paging(
+    client: httpx.AsyncClient,
+    site: Site,
+    stats_token: str,
+    admin_token: str,
+    store: SqliteStore,
+    settings: Settings,
+    clock: FrozenClock,
+) -> None:
     views = [p for p, n in (("/a", 5), ("/b", 4), ("/c", 3), ("/d", 2), ("/e", 1)) for _ in range(n)]
     hits = tuple(pv(D3, f"08:{minute:02d}", path) for minute, path in enumerate(views))
     await track(client, site, admin_token, store, settings, clock, Visitor("p", "10.8.0.1", CHROME, hits))
@@ -209,7 +308,12 @@ async def test_breakdown_paging(client: httpx.AsyncClient, site: Site, stats_tok
     first = await get(client, site, stats_token, base)
     assert (first["limit"], first["offset"]) == (10, 0)
     assert [(r["value"], r["pageviews"]) for r in first["rows"]] == [
-        ("/a", 5), ("/b", 4), ("/c", 3), ("/d", 2), ("/e", 1)]
+        ("/a", 5),
+        ("/b", 4),
+        ("/c", 3),
+        ("/d", 2),
+        ("/e", 1),
+    ]
     pages = []
     for offset in (0, 2, 4, 5, 100):
         data = await get(client, site, stats_token, f"{base}&limit=2&offset={offset}")
@@ -219,8 +323,12 @@ async def test_breakdown_paging(client: httpx.AsyncClient, site: Site, stats_tok
 
 
 async def test_realtime_counts_the_last_30_minutes_of_raw_events(
-    client: httpx.AsyncClient, site: Site, other_site: Site, stats_token: str, admin_token: str,
-    clock: FrozenClock
+    client: httpx.AsyncClient,
+    site: Site,
+    other_site: Site,
+    stats_token: str,
+    admin_token: str,
+    clock: FrozenClock,
 ) -> None:
     now = clock()
 
@@ -235,8 +343,16 @@ async def test_realtime_counts_the_last_30_minutes_of_raw_events(
         Visitor("e", "10.5.0.1", CHROME, (at(30.1), at(120))),  # gone
     ]
     await send(client, site.id, admin_token, [(v, h) for v in visitors for h in v.hits])
-    reply = await client.get("/matomo.php", params={"idsite": other_site.id, "rec": 1, "send_image": 0,
-                                                    "url": "https://example.com/", "cdt": int(now - 60)})
+    reply = await client.get(
+        "/matomo.php",
+        params={
+            "idsite": other_site.id,
+            "rec": 1,
+            "send_image": 0,
+            "url": "https://example.com/",
+            "cdt": int(now - 60),
+        },
+    )
     assert reply.status_code == 204
     data = await get(client, site, stats_token, "realtime")
     assert data == {"minutes": 30, "visitors": 4, "pageviews": 3}  # a, b, c, d; no rollup needed
@@ -245,13 +361,22 @@ async def test_realtime_counts_the_last_30_minutes_of_raw_events(
     assert (data["visitors"], data["pageviews"]) == (2, 2)
 
 
-async def test_dropped_requests_by_reason(client: httpx.AsyncClient, site: Site, other_site: Site,
-                                          stats_token: str, admin_token: str, clock: FrozenClock) -> None:
+async def test_dropped_requests_by_reason(
+    client: httpx.AsyncClient,
+    site: Site,
+    other_site: Site,
+    stats_token: str,
+    admin_token: str,
+    clock: FrozenClock,
+) -> None:
     base = {"idsite": site.id, "rec": 1, "url": "https://example.com/", "send_image": 0}
     bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
     sent: list[tuple[dict[str, Any], dict[str, str], str]] = [
-        (base, {"DNT": "1"}, "dnt"), (base, {"DNT": "1"}, "dnt"), (base, {"Sec-GPC": "1"}, "gpc"),
-        (base, {"User-Agent": bot}, "bot"), ({**base, "rec": 0}, {}, "no_rec"),
+        (base, {"DNT": "1"}, "dnt"),
+        (base, {"DNT": "1"}, "dnt"),
+        (base, {"Sec-GPC": "1"}, "gpc"),
+        (base, {"User-Agent": bot}, "bot"),
+        ({**base, "rec": 0}, {}, "no_rec"),
         ({**base, "cdt": "2026-11-10 12:00:00", "token_auth": admin_token}, {"DNT": "1"}, "dnt"),
         ({**base, "idsite": other_site.id}, {"DNT": "1"}, "dnt"),
         (base, {"User-Agent": CHROME.ua}, ""),  # tracked, not dropped
@@ -260,9 +385,17 @@ async def test_dropped_requests_by_reason(client: httpx.AsyncClient, site: Site,
         reply = await client.get("/matomo.php", params=params, headers=headers)
         assert reply.status_code == 204 and reply.headers.get("x-collector-dropped", "") == reason
     data = await get(client, site, stats_token, f"dropped?from={D3}&to={D3}")
-    assert data == {"from": D3, "to": D3, "total": 5, "reasons": [
-        {"reason": "dnt", "requests": 2}, {"reason": "bot", "requests": 1}, {"reason": "gpc", "requests": 1},
-        {"reason": "no_rec", "requests": 1}]}
+    assert data == {
+        "from": D3,
+        "to": D3,
+        "total": 5,
+        "reasons": [
+            {"reason": "dnt", "requests": 2},
+            {"reason": "bot", "requests": 1},
+            {"reason": "gpc", "requests": 1},
+            {"reason": "no_rec", "requests": 1},
+        ],
+    }
     data = await get(client, site, stats_token, "dropped?from=2026-11-01")
     assert data["total"] == 6 and data["reasons"][0] == {"reason": "dnt", "requests": 3}
     assert (await get(client, site, stats_token, "dropped?from=2026-11-11&to=2026-11-21"))["total"] == 0

@@ -16,8 +16,7 @@ NOW = 1795348800.0
 
 @pytest.fixture(params=["sqlite-thread", "sqlite-process"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    backend: Store = SqliteStore(tmp_path / "c.sqlite3",
-                                 writer_process=request.param == "sqlite-process")
+    backend: Store = SqliteStore(tmp_path / "c.sqlite3", writer_process=request.param == "sqlite-process")
     await backend.open()
     await backend.migrate()
     yield backend
@@ -25,8 +24,9 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 
 def _event(site_id: int, path: str) -> Event:
-    return Event(site_id=site_id, ts_ms=int(NOW * 1000), day="2026-11-22", visitor=7, kind=Kind.PAGEVIEW,
-                 path=path)
+    return Event(
+        site_id=site_id, ts_ms=int(NOW * 1000), day="2026-11-22", visitor=7, kind=Kind.PAGEVIEW, path=path
+    )
 
 
 async def test_migrate_twice_applies_nothing_the_second_time(store: Store) -> None:
@@ -41,8 +41,12 @@ async def test_sites_round_trip(store: Store) -> None:
     await store.update_site(site.id, "Shop!", ["a.example"], "UTC", settings)
     again = await store.get_site(site.id)
     assert again is not None
-    assert (again.name, again.domains, again.timezone, again.settings) == ("Shop!", ("a.example",), "UTC",
-                                                                           settings)
+    assert (again.name, again.domains, again.timezone, again.settings) == (
+        "Shop!",
+        ("a.example",),
+        "UTC",
+        settings,
+    )
     assert again.secret == site.secret
     assert await store.get_site(99) is None
     assert [s.id for s in await store.list_sites()] == [1]
@@ -50,10 +54,12 @@ async def test_sites_round_trip(store: Store) -> None:
 
 async def test_write_batch_inserts_events_and_counts_drops(store: Store) -> None:
     site = await store.add_site("Shop", [], "UTC", NOW)
-    items = [WriteItem(site.id, "2026-11-22", _event(site.id, "/a"), None),
-             WriteItem(site.id, "2026-11-22", None, DropReason.DNT),
-             WriteItem(site.id, "2026-11-22", None, DropReason.DNT),
-             WriteItem(site.id, "2026-11-22", _event(site.id, "/b"), None)]
+    items = [
+        WriteItem(site.id, "2026-11-22", _event(site.id, "/a"), None),
+        WriteItem(site.id, "2026-11-22", None, DropReason.DNT),
+        WriteItem(site.id, "2026-11-22", None, DropReason.DNT),
+        WriteItem(site.id, "2026-11-22", _event(site.id, "/b"), None),
+    ]
     assert await store.write_batch(items) == [None, DropReason.DNT, DropReason.DNT, None]
     await store.write_batch([WriteItem(site.id, "2026-11-22", None, DropReason.DNT)])
     assert isinstance(store, SqliteStore)
@@ -66,9 +72,11 @@ async def test_opt_outs_are_checked_inside_the_batch(store: Store) -> None:
     site = await store.add_site("Shop", [], "UTC", NOW)
     await store.add_optout(site.id, "aa" * 16, NOW)
     await store.add_optout(site.id, "aa" * 16, NOW)  # idempotent
-    items = [WriteItem(site.id, "2026-11-22", _event(site.id, "/x"), None, uid_hash="aa" * 16),
-             WriteItem(site.id, "2026-11-22", _event(site.id, "/y"), None, uid_hash="bb" * 16),
-             WriteItem(site.id + 1, "2026-11-22", _event(site.id + 1, "/z"), None, uid_hash="aa" * 16)]
+    items = [
+        WriteItem(site.id, "2026-11-22", _event(site.id, "/x"), None, uid_hash="aa" * 16),
+        WriteItem(site.id, "2026-11-22", _event(site.id, "/y"), None, uid_hash="bb" * 16),
+        WriteItem(site.id + 1, "2026-11-22", _event(site.id + 1, "/z"), None, uid_hash="aa" * 16),
+    ]
     assert await store.write_batch(items) == [DropReason.OPTED_OUT, None, None]
 
 
@@ -91,6 +99,10 @@ async def test_tokens_users_and_purge(store: Store) -> None:
     user = await store.get_user("ann")
     assert user is not None and user.is_admin
     old = Event(site_id=site.id, ts_ms=0, day="2026-10-01", visitor=1, kind=Kind.PAGEVIEW)
-    await store.write_batch([WriteItem(site.id, old.day, old, None),
-                             WriteItem(site.id, "2026-11-22", _event(site.id, "/new"), None)])
+    await store.write_batch(
+        [
+            WriteItem(site.id, old.day, old, None),
+            WriteItem(site.id, "2026-11-22", _event(site.id, "/new"), None),
+        ]
+    )
     assert await store.purge_events(site.id, "2026-10-23") == 1

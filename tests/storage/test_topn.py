@@ -33,8 +33,22 @@ def _fill(conn: sqlite3.Connection, seed: int) -> None:
             if rng.random() < 0.1:
                 views = 7  # plenty of ties
             entries = rng.choice([0, 0, 1, views // 3])
-            rows.append((SITE, "pages", day, value, views // 2 + 1, views // 2 + 1, views, entries,
-                         rng.choice([0, entries]), entries // 2, views, 0))
+            rows.append(
+                (
+                    SITE,
+                    "pages",
+                    day,
+                    value,
+                    views // 2 + 1,
+                    views // 2 + 1,
+                    views,
+                    entries,
+                    rng.choice([0, entries]),
+                    entries // 2,
+                    views,
+                    0,
+                )
+            )
     conn.executemany("INSERT INTO daily_dimension VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     for sql in query("rebuild_months").split(";\n"):
         conn.execute(sql, {"site": SITE, "first": "0000-01", "last": "9999-12"})
@@ -52,6 +66,7 @@ def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connectio
         await store.close()
 
     import asyncio
+
     asyncio.run(migrate())
     connection = sqlite3.connect(path)
     _fill(connection, seed=3)
@@ -59,25 +74,47 @@ def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connectio
     connection.close()
 
 
-def _plain(conn: sqlite3.Connection, metric: str, start: date, end: date, min_entries: int, min_exits: int,
-           limit: int, offset: int) -> list[tuple[object, ...]]:
-    found = conn.execute(query("stats/breakdown"), {
-        "site": SITE, "dimension": "pages", "from": start.isoformat(), "to": end.isoformat(), "order": metric,
-        "min_entries": min_entries, "min_exits": min_exits, "limit": limit, "offset": offset}).fetchall()
+def _plain(
+    conn: sqlite3.Connection,
+    metric: str,
+    start: date,
+    end: date,
+    min_entries: int,
+    min_exits: int,
+    limit: int,
+    offset: int,
+) -> list[tuple[object, ...]]:
+    found = conn.execute(
+        query("stats/breakdown"),
+        {
+            "site": SITE,
+            "dimension": "pages",
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "order": metric,
+            "min_entries": min_entries,
+            "min_exits": min_exits,
+            "limit": limit,
+            "offset": offset,
+        },
+    ).fetchall()
     return [tuple(r) for r in found]
 
 
 def test_ranges_split_into_whole_months_and_day_spans() -> None:
-    assert split_range(date(2025, 1, 1), date(2025, 12, 31)) == (
-        [f"2025-{m:02d}" for m in range(1, 13)], [])
+    assert split_range(date(2025, 1, 1), date(2025, 12, 31)) == ([f"2025-{m:02d}" for m in range(1, 13)], [])
     assert split_range(date(2025, 1, 15), date(2025, 4, 14)) == (
-        ["2025-02", "2025-03"], [("2025-01-15", "2025-01-31"), ("2025-04-01", "2025-04-14")])
+        ["2025-02", "2025-03"],
+        [("2025-01-15", "2025-01-31"), ("2025-04-01", "2025-04-14")],
+    )
     assert split_range(date(2025, 2, 3), date(2025, 2, 20)) == ([], [("2025-02-03", "2025-02-20")])
     assert touched_months(date(2024, 12, 30), date(2025, 2, 1)) == ["2024-12", "2025-01", "2025-02"]
 
 
-@pytest.mark.parametrize("metric, min_entries, min_exits", [
-    ("pageviews", 0, 0), ("entries", 1, 0), ("exits", 0, 1), ("visitors", 0, 0)])
+@pytest.mark.parametrize(
+    "metric, min_entries, min_exits",
+    [("pageviews", 0, 0), ("entries", 1, 0), ("exits", 0, 1), ("visitors", 0, 0)],
+)
 def test_a_long_range_is_answered_from_months_and_equals_the_plain_query(
     conn: sqlite3.Connection, metric: str, min_entries: int, min_exits: int
 ) -> None:
@@ -88,8 +125,13 @@ def test_a_long_range_is_answered_from_months_and_equals_the_plain_query(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(first=st.integers(0, DAYS - 1), length=st.integers(1, DAYS), limit=st.integers(1, 40),
-       offset=st.integers(0, 60), metric=st.sampled_from(["pageviews", "entries", "exits", "visitors"]))
+@given(
+    first=st.integers(0, DAYS - 1),
+    length=st.integers(1, DAYS),
+    limit=st.integers(1, 40),
+    offset=st.integers(0, 60),
+    metric=st.sampled_from(["pageviews", "entries", "exits", "visitors"]),
+)
 def test_any_range_equals_the_plain_query_or_falls_back(
     conn: sqlite3.Connection, first: int, length: int, limit: int, offset: int, metric: str
 ) -> None:

@@ -71,15 +71,15 @@ async def test_pipelined_batches_are_all_committed_in_order(store: SqliteStore) 
             done.set()
 
     for n in range(20):  # sent at once: the child reads the next while it commits one
-        store.send_batch([_event(f"/{n}/a"), WriteItem(1, DAY, None, DropReason.GPC), _event(f"/{n}/b")],
-                         collect)
+        store.send_batch(
+            [_event(f"/{n}/a"), WriteItem(1, DAY, None, DropReason.GPC), _event(f"/{n}/b")], collect
+        )
     await asyncio.wait_for(done.wait(), 10)
     assert answers == [[None, DropReason.GPC, None]] * 20
     assert _paths(store) == [f"/{n}/{x}" for n in range(20) for x in "ab"]
 
 
-async def test_a_dead_child_fails_its_batches_and_the_next_write_starts_a_new_one(
-        store: SqliteStore) -> None:
+async def test_a_dead_child_fails_its_batches_and_the_next_write_starts_a_new_one(store: SqliteStore) -> None:
     await store.write_batch([_event("/before")])
     first = _child_pid(store)
     os.kill(first, signal.SIGKILL)
@@ -113,8 +113,7 @@ async def test_closing_the_store_ends_the_child(tmp_path: Path) -> None:
     assert not _alive(pid)
 
 
-async def test_a_failed_commit_is_rolled_back_and_named_without_its_values(
-        store: SqliteStore) -> None:
+async def test_a_failed_commit_is_rolled_back_and_named_without_its_values(store: SqliteStore) -> None:
     assert store._process is not None
     short = (1, DAY, "dnt", None, None), (1, DAY, None, None, ["/secret-value", "too", "few"])
     with pytest.raises(WriterProcessError) as failed:  # the message would hold row values
@@ -127,7 +126,6 @@ async def test_a_failed_commit_is_rolled_back_and_named_without_its_values(
     finally:
         conn.close()
     assert _paths(store) == ["/next"]
-
 
 
 async def test_a_batch_the_pipe_cannot_carry_leaves_the_answers_in_step(store: SqliteStore) -> None:

@@ -46,8 +46,9 @@ SPIES = """
   }
 })();
 """
-NOT_WEBDRIVER = ("Object.defineProperty(Navigator.prototype, 'webdriver', "
-                 "{get: () => false, configurable: true});")
+NOT_WEBDRIVER = (
+    "Object.defineProperty(Navigator.prototype, 'webdriver', {get: () => false, configurable: true});"
+)
 HIDE = """() => {
   Object.defineProperty(document, 'hidden', {get: () => true, configurable: true});
   Object.defineProperty(document, 'visibilityState', {get: () => 'hidden', configurable: true});
@@ -91,8 +92,15 @@ class Browsing:
         self.requested.append(request.url)
         parts = urlsplit(request.url)
         if parts.path.endswith((".php",)):
-            self.beacons.append(Beacon(request.method, request.resource_type, parts.path,
-                                       dict(parse_qsl(parts.query)), request.post_data))
+            self.beacons.append(
+                Beacon(
+                    request.method,
+                    request.resource_type,
+                    parts.path,
+                    dict(parse_qsl(parts.query)),
+                    request.post_data,
+                )
+            )
 
     def _response(self, response: Any) -> None:
         cookie = response.headers.get("set-cookie")
@@ -108,8 +116,11 @@ class Browsing:
         """The stored events of this test's site, waiting for at least ``count``."""
         if count is None:
             return self.collector.events(self.site)
-        rows = wait_for(lambda: (lambda rows: rows if len(rows) >= count else [])(
-            self.collector.events(self.site)), timeout, sleep=self.sleep) or self.collector.events(self.site)
+        rows = wait_for(
+            lambda: (lambda rows: rows if len(rows) >= count else [])(self.collector.events(self.site)),
+            timeout,
+            sleep=self.sleep,
+        ) or self.collector.events(self.site)
         self.sleep(0.05)  # let the browser report the requests behind these rows
         return rows
 
@@ -136,8 +147,14 @@ class Browsing:
         assert self.errors == []
 
 
-def new_browsing(browser: Any, collector: Collector, fixtures: FixtureServer, name: str,
-              init: str = "", webdriver: bool = False) -> Browsing:
+def new_browsing(
+    browser: Any,
+    collector: Collector,
+    fixtures: FixtureServer,
+    name: str,
+    init: str = "",
+    webdriver: bool = False,
+) -> Browsing:
     context = browser.new_context(user_agent=CHROME, locale="en-GB")
     context.set_default_timeout(10_000)
     context.add_init_script(SPIES)

@@ -38,8 +38,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(probe: Callable[[], T], timeout: float = 5.0, interval: float = 0.05,
-             sleep: Callable[[float], object] = time.sleep) -> T:
+def wait_for(
+    probe: Callable[[], T],
+    timeout: float = 5.0,
+    interval: float = 0.05,
+    sleep: Callable[[float], object] = time.sleep,
+) -> T:
     """Poll until ``probe()`` is truthy; return it, or the last value after the timeout.
     ``sleep`` may be a browser's own wait, so its events keep flowing meanwhile."""
     deadline = time.monotonic() + timeout
@@ -57,16 +61,25 @@ class Collector:
         self.db_path = data_dir / "collector.sqlite3"
         self.port = free_port()
         self.base = f"http://{STATS_HOST}:{self.port}/"
-        self.env = {**os.environ, "COLLECTOR_DATABASE": f"sqlite:///{self.db_path}",
-                    "COLLECTOR_SECRET_KEY": "browser-tests", "COLLECTOR_ACCESS_LOG": "false",
-                    "COLLECTOR_DEMO": "true",
-                    "COLLECTOR_LOG_LEVEL": "warning"}
+        self.env = {
+            **os.environ,
+            "COLLECTOR_DATABASE": f"sqlite:///{self.db_path}",
+            "COLLECTOR_SECRET_KEY": "browser-tests",
+            "COLLECTOR_ACCESS_LOG": "false",
+            "COLLECTOR_DEMO": "true",
+            "COLLECTOR_LOG_LEVEL": "warning",
+        }
         self.log = (data_dir / "serve.log").open("wb")
         self.process: subprocess.Popen[bytes] | None = None
 
     def cli(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "collector", *args], env=self.env,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "collector", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -74,7 +87,10 @@ class Collector:
         self.cli("migrate")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "collector", "serve", "--port", str(self.port)],
-            env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         health = f"http://127.0.0.1:{self.port}/healthz"
 
         def up() -> bool:
@@ -126,8 +142,12 @@ class FixtureServer:
                 page = FIXTURES / parts.path.lstrip("/")
                 if parts.path.endswith(".html") and page.is_file() and page.parent == FIXTURES:
                     site = parse_qs(parts.query).get("site", [""])[0]
-                    body = (page.read_text(encoding="utf-8").replace("{{COLLECTOR}}", collector_base)
-                            .replace("{{ELSEWHERE}}", elsewhere).replace("{{SITE}}", site)).encode()
+                    body = (
+                        page.read_text(encoding="utf-8")
+                        .replace("{{COLLECTOR}}", collector_base)
+                        .replace("{{ELSEWHERE}}", elsewhere)
+                        .replace("{{SITE}}", site)
+                    ).encode()
                     self.send_response(200)
                     self.send_header("Content-Type", "text/html; charset=utf-8")
                     self.send_header("Content-Length", str(len(body)))

@@ -55,8 +55,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture
-def make(browser: Any, collector: Collector, fixtures: FixtureServer,
-         request: pytest.FixtureRequest) -> Iterator[Any]:
+def make(
+    browser: Any, collector: Collector, fixtures: FixtureServer, request: pytest.FixtureRequest
+) -> Iterator[Any]:
     made: list[Browsing] = []
 
     def factory(init: str = "", webdriver: bool = False) -> Browsing:
@@ -110,11 +111,17 @@ def test_spa_navigation_with_push_state_and_back(make: Any) -> None:
     page.go_back()
     rows = b.events(4)
     assert [(r["path"], r["title"]) for r in rows] == [
-        ("/spa.html", "SPA home"), ("/app/pricing", "Pricing"), ("/app/about", "About"),
-        ("/app/pricing", "About")]  # the app does not retitle on popstate
+        ("/spa.html", "SPA home"),
+        ("/app/pricing", "Pricing"),
+        ("/app/about", "About"),
+        ("/app/pricing", "About"),
+    ]  # the app does not retitle on popstate
     refs = [beacon.params.get("urlref", "") for beacon in b.beacons]
-    assert refs[1:] == [b.fixtures.url("spa.html", b.site), f"http://{PAGE_HOST}:{b.fixtures.port}/app/pricing",
-                        f"http://{PAGE_HOST}:{b.fixtures.port}/app/about"]
+    assert refs[1:] == [
+        b.fixtures.url("spa.html", b.site),
+        f"http://{PAGE_HOST}:{b.fixtures.port}/app/pricing",
+        f"http://{PAGE_HOST}:{b.fixtures.port}/app/about",
+    ]
     assert len({beacon.params["pv_id"] for beacon in b.beacons}) == 4
     b.assert_private()
 
@@ -151,10 +158,16 @@ def test_outlinks_and_downloads(make: Any) -> None:
     b.quiet()
     rows = b.events()[1:]  # beacons race each other: compare without order
     elsewhere = f"{ELSEWHERE_HOST}/nothing"
-    assert sorted((r["kind"], r["target"]) for r in rows) == sorted([
-        ("outlink", elsewhere), ("download", f"{PAGE_HOST}/files/archive.zip"),
-        ("download", f"{PAGE_HOST}/files/export"), ("download", f"{PAGE_HOST}/files/get"),
-        ("outlink", elsewhere), ("download", f"{PAGE_HOST}/files/archive.zip")])
+    assert sorted((r["kind"], r["target"]) for r in rows) == sorted(
+        [
+            ("outlink", elsewhere),
+            ("download", f"{PAGE_HOST}/files/archive.zip"),
+            ("download", f"{PAGE_HOST}/files/export"),
+            ("download", f"{PAGE_HOST}/files/get"),
+            ("outlink", elsewhere),
+            ("download", f"{PAGE_HOST}/files/archive.zip"),
+        ]
+    )
     b.assert_private()
     page.click("#leave")  # the beacon survives leaving the page
     page.wait_for_url(f"http://{ELSEWHERE_HOST}:*/landing.html")
@@ -172,10 +185,19 @@ def test_events_site_search_and_goals(make: Any) -> None:
     }""")
     by_kind = {r["kind"]: r for r in b.events(4)}
     event, search, goal = by_kind["event"], by_kind["search"], by_kind["goal"]
-    assert (event["kind"], event["event_category"], event["event_action"], event["event_name"],
-            event["event_value"]) == ("event", "Video", "Play", "Intro", 3.5)
+    assert (
+        event["kind"],
+        event["event_category"],
+        event["event_action"],
+        event["event_name"],
+        event["event_value"],
+    ) == ("event", "Video", "Play", "Intro", 3.5)
     assert (search["kind"], search["search_query"], search["search_category"], search["search_count"]) == (
-        "search", "red shoes", "Shop", 12)
+        "search",
+        "red shoes",
+        "Shop",
+        12,
+    )
     assert (goal["kind"], goal["goal_id"], goal["revenue"]) == ("goal", 2, 9.5)
     assert len({r["pv_id"] for r in b.events()}) == 1
     b.assert_private()
@@ -208,11 +230,15 @@ def test_no_heartbeat_before_the_interval(make: Any) -> None:
 
 
 # -- privacy ------------------------------------------------------------------------------
-@pytest.mark.parametrize("signal", [
-    "Object.defineProperty(Navigator.prototype, 'doNotTrack', {get: () => '1'});",
-    "Object.defineProperty(Navigator.prototype, 'doNotTrack', {get: () => 'yes'});",
-    "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});",
-], ids=["dnt-1", "dnt-yes", "gpc"])
+@pytest.mark.parametrize(
+    "signal",
+    [
+        "Object.defineProperty(Navigator.prototype, 'doNotTrack', {get: () => '1'});",
+        "Object.defineProperty(Navigator.prototype, 'doNotTrack', {get: () => 'yes'});",
+        "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});",
+    ],
+    ids=["dnt-1", "dnt-yes", "gpc"],
+)
 def test_do_not_track_and_global_privacy_control_send_nothing(make: Any, signal: str) -> None:
     b = make(signal + paq(["setDoNotTrack", False]))
     page = b.open("snippet.html")
@@ -282,8 +308,10 @@ def test_set_user_id_sends_uid_for_the_per_user_opt_out(make: Any, collector: Co
     b.events(1)
     assert b.beacons[0].params["uid"] == "bob"
     assert "bob" not in repr(b.events())
-    opt_out = b.page.request.put(f"http://127.0.0.1:{collector.port}/api/v1/sites/{b.site}/optouts/bob",
-                                 headers={"Authorization": f"Bearer {token}"})
+    opt_out = b.page.request.put(
+        f"http://127.0.0.1:{collector.port}/api/v1/sites/{b.site}/optouts/bob",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert opt_out.status == 204
     b.open("snippet.html")
     assert wait_for(lambda: collector.dropped(b.site), sleep=b.sleep) == {"opted_out": 1}
@@ -336,5 +364,8 @@ def test_matomo_get_tracker_and_get_async_tracker(make: Any) -> None:
     assert same is True
     rows = b.events(4)[1:]  # beacons race each other: compare without order
     assert sorted((r["kind"], r["event_action"] or r["title"]) for r in rows) == [
-        ("event", "getTracker"), ("event", "this"), ("pageview", "From getAsyncTracker")]
+        ("event", "getTracker"),
+        ("event", "this"),
+        ("pageview", "From getAsyncTracker"),
+    ]
     b.assert_private()

@@ -29,8 +29,9 @@ def _npm_ci() -> None:
         return
     npm = shutil.which("npm")
     assert npm, "node is here but npm is not: install the build tools with `npm ci` in tracker-js/"
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=TRACKER_JS, check=True, timeout=300,
-                   capture_output=True)
+    subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"], cwd=TRACKER_JS, check=True, timeout=300, capture_output=True
+    )
 
 
 @pytest.mark.parametrize("name", [tracker.CURRENT, tracker.V1])
@@ -59,16 +60,18 @@ def test_the_tracker_never_names_cookies_or_session_storage() -> None:
 @needs_node
 def test_the_committed_build_equals_a_fresh_build() -> None:
     _npm_ci()
-    done = subprocess.run([NODE or "node", "build.mjs", "--check"], cwd=TRACKER_JS, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [NODE or "node", "build.mjs", "--check"], cwd=TRACKER_JS, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 @needs_node
 def test_node_unit_tests_pass() -> None:
     files = sorted(str(p) for p in (TRACKER_JS / "test").glob("*.test.mjs"))
-    done = subprocess.run([NODE or "node", "--test", *files], cwd=TRACKER_JS, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [NODE or "node", "--test", *files], cwd=TRACKER_JS, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert "# fail 0" in done.stdout
 

@@ -39,10 +39,21 @@ async def test_gzip_when_accepted(client: httpx.AsyncClient) -> None:
     assert int(raw.headers["content-length"]) == len(gzip.compress(raw.content, 9, mtime=0))
 
 
-@pytest.mark.parametrize("header, expected", [
-    ("gzip", True), ("GZIP;q=0.5", True), ("br, gzip;q=1.0", True), ("*", True), ("x-gzip", True),
-    ("gzip;q=0", False), ("identity", False), ("", False), ("deflate, br", False), ("gzip;q=x", False),
-])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("gzip", True),
+        ("GZIP;q=0.5", True),
+        ("br, gzip;q=1.0", True),
+        ("*", True),
+        ("x-gzip", True),
+        ("gzip;q=0", False),
+        ("identity", False),
+        ("", False),
+        ("deflate, br", False),
+        ("gzip;q=x", False),
+    ],
+)
 def test_accept_encoding(header: str, expected: bool) -> None:
     assert tracker.accepts_gzip(header) is expected
 
@@ -53,17 +64,21 @@ async def test_strong_etags_differ_per_encoding_and_answer_304(client: httpx.Asy
     for reply in (plain, packed):
         assert reply.headers["etag"].startswith('"') and not reply.headers["etag"].startswith("W/")
     assert plain.headers["etag"] != packed.headers["etag"]
-    again = await client.get("/matomo.js", headers={"Accept-Encoding": "gzip",
-                                                    "If-None-Match": packed.headers["etag"]})
+    again = await client.get(
+        "/matomo.js", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]}
+    )
     assert again.status_code == 304
     assert again.content == b""
     assert again.headers["etag"] == packed.headers["etag"]
     assert again.headers["cache-control"] == "public, max-age=3600"
-    weak = await client.get("/matomo.js", headers={"Accept-Encoding": "identity",
-                                                   "If-None-Match": f'"x", W/{plain.headers["etag"]}'})
+    weak = await client.get(
+        "/matomo.js",
+        headers={"Accept-Encoding": "identity", "If-None-Match": f'"x", W/{plain.headers["etag"]}'},
+    )
     assert weak.status_code == 304
-    other = await client.get("/matomo.js", headers={"Accept-Encoding": "identity",
-                                                    "If-None-Match": packed.headers["etag"]})
+    other = await client.get(
+        "/matomo.js", headers={"Accept-Encoding": "identity", "If-None-Match": packed.headers["etag"]}
+    )
     assert other.status_code == 200  # the gzip variant's tag does not validate the plain one
 
 
