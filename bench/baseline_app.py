@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    # The same keyword arguments as collector.commands.cmd_serve.
+    # The same keyword arguments as collector.cli.commands.cmd_serve.
     uvicorn.run(
         "bench.baseline_app:app",
         host=args.host,

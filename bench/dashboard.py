@@ -57,9 +57,9 @@ from collector.app import create_app
 from collector.auth.passwords import hash_password
 from collector.auth.tokens import new_token, token_hash
 from collector.clock import FrozenClock
+from collector.dashboard import periods
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
-from dashboards import periods
 
 TARGET_P95_MS = 100.0
 BREAKDOWNS = ("pages", "entry_pages", "referrers", "browsers", "devices")

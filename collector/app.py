@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from collector.accesslog import AccessLog
 from collector.clock import Clock, system_clock
 from collector.ingest import endpoint
 from collector.ingest.buffer import GroupCommitWriter
@@ -25,13 +24,14 @@ from collector.ingest.pipeline import PipelineEnv
 from collector.ingest.service import Ingestor
 from collector.ingest.spam import SpamList
 from collector.ingest.useragent import UAParser
-from collector.maintenance import run_tasks, task_table
 from collector.metrics import Metrics
+from collector.rollups.maintenance import run_tasks, task_table
 from collector.routes import ROUTES
 from collector.secrets_file import ensure_secret_key
 from collector.settings import Settings
 from collector.storage import open_store
 from collector.storage.base import Store
+from collector.web.accesslog import AccessLog
 
 log = logging.getLogger("collector")
 

@@ -52,7 +52,7 @@ class SiteSettings:
     honour_gpc: bool = True
     check_host: bool = True
     consent_mode: str = "cookieless"  # one of CONSENT_MODES
-    exclusions: tuple[str, ...] = ()  # "kind:pattern" rules, see collector.exclusions
+    exclusions: tuple[str, ...] = ()  # "kind:pattern" rules, see collector.privacy.exclusions
 
 
 @dataclass(frozen=True, slots=True)

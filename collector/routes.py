@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-import dashboards
-from collector import demo_site, health, matomo_index, optout_api, optout_widget, privacy_statement, tracker
+from collector import dashboard
+from collector.demo import site as demo_site
 from collector.ingest import endpoint
+from collector.optout import api as optout_api
+from collector.optout import widget as optout_widget
+from collector.privacy import statement as privacy_statement
+from collector.reporting import index as matomo_index
 from collector.stats import api as stats_api
+from collector.web import health, tracker
 
 TRACK_METHODS = ["GET", "POST", "OPTIONS"]
 
@@ -28,5 +33,5 @@ ROUTES = [
     Route("/index.php", matomo_index.index, methods=["GET", "POST"]),
     *optout_widget.ROUTES,
     *demo_site.ROUTES,
-    dashboards.mount(),  # "/" and below; keep it last: it claims only the dashboard's own paths
+    dashboard.mount(),  # "/" and below; keep it last: it claims only the dashboard's own paths
 ]

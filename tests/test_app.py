@@ -15,8 +15,8 @@ from starlette.applications import Starlette
 
 from collector.clock import FrozenClock
 from collector.ingest.visitor import utc_day
-from collector.maintenance import Task, purge_raw_events, run_tasks
 from collector.model import Event, Kind, Site
+from collector.rollups.maintenance import Task, purge_raw_events, run_tasks
 from collector.secrets_file import ensure_secret_key
 from collector.settings import Settings
 from collector.storage.base import WriteItem

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.cli import build_parser
+from collector.cli.parser import build_parser
 from collector.settings import SETTINGS, Settings, SettingsError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,5 +133,5 @@ def test_the_image_gets_every_package_and_the_build_script() -> None:
     include = re.search(r"\[tool.setuptools.packages.find\]\ninclude = \[(.*)\]", pyproject)
     assert include is not None
     packages = {name.strip(' "*') for name in include.group(1).split(",")}
-    assert packages == {"collector", "dashboards"}
+    assert packages == {"collector"}
     assert packages | {"pyproject.toml", "setup.py"} <= copied

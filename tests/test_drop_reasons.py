@@ -11,7 +11,7 @@ import pytest
 
 from collector.clock import FrozenClock
 from collector.model import Site
-from collector.optouts import user_ref_hash
+from collector.optout.keyed import user_ref_hash
 from collector.storage.sqlite import SqliteStore
 from tests.conftest import BROWSER_HEADERS, rows
 

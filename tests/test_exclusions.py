@@ -10,13 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from collector import privacy_tools
 from collector.clock import FrozenClock
-from collector.exclusions import RuleError, compile_rules, parse_rule, parse_rules
 from collector.model import Site, SiteSettings
+from collector.privacy import tools as privacy_tools
+from collector.privacy.exclusions import RuleError, compile_rules, parse_rule, parse_rules
 from collector.rollups.runner import rollup
 from collector.settings import Settings
-from collector.site_changes import SiteChangeError, apply_changes
+from collector.site_settings import SiteChangeError, apply_changes
 from collector.storage.sqlite import SqliteStore
 from tests.conftest import CHROME, rows
 

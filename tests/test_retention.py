@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from collector.clock import FrozenClock
-from collector.maintenance import months_before, purge_aggregates
 from collector.model import Event, Kind, Site, SiteSettings
+from collector.rollups.maintenance import months_before, purge_aggregates
 from collector.rollups.runner import rollup
 from collector.settings import Settings
 from collector.storage.base import WriteItem

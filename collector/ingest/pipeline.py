@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from collector.exclusions import compile_rules
 from collector.ingest import ipaddr
 from collector.ingest.kinds import kind_fields
 from collector.ingest.matomo import TrackingRequest
@@ -35,7 +34,8 @@ from collector.ingest.spam import SpamList
 from collector.ingest.useragent import EMPTY, UAInfo, UAParser
 from collector.ingest.visitor import visitor_id
 from collector.model import DropReason, Event, Kind, Site
-from collector.optouts import user_ref_hash
+from collector.optout.keyed import user_ref_hash
+from collector.privacy.exclusions import compile_rules
 from collector.settings import Network
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from starlette.responses import PlainTextResponse, Response
 
-from collector.apiutil import json_response
 from collector.reporting.errors import ReportingError
+from collector.web.apiutil import json_response
 
 FORMATS = ("json", "csv", "tsv")
 MEDIA = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8"}

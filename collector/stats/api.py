@@ -13,13 +13,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from collector.apiutil import ApiError, SiteHandler, json_response, site_for_bearer, with_site
 from collector.model import Site
 from collector.rollups.runner import site_clocks
 from collector.stats import reports
 from collector.stats.filters import FilterError, parse_filters
 from collector.stats.period import Period, PeriodError, parse_interval, parse_period
 from collector.stats.reports import StatsReader
+from collector.web.apiutil import ApiError, SiteHandler, json_response, site_for_bearer, with_site
 
 READ_SCOPES = ("stats", "admin")
 MAX_LIMIT = 1000

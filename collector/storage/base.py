@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from collector.model import DropReason, Event, Site, SiteClock, SiteSettings
 
 if TYPE_CHECKING:
-    from collector.exclusions import Rule
+    from collector.privacy.exclusions import Rule
     from collector.stats.filters import Filters
     from collector.stats.reports import FilteredReader, StatsReader
     from collector.storage.accounts_base import AccountStore

@@ -18,8 +18,8 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 import orjson
 
-from collector.exclusions import Rule
 from collector.model import DropReason, Site, SiteClock, SiteSettings
+from collector.privacy.exclusions import Rule
 from collector.stats.filters import Filters
 from collector.storage import sqlite_exclusions, sqlite_write
 from collector.storage.base import AuditEntry, TokenInfo, UserRecord, WriteItem

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from collector.exclusions import Rule, glob_to_sql
+from collector.privacy.exclusions import Rule, glob_to_sql
 from collector.storage.sql import query
 
 

@@ -1,5 +1,5 @@
 """``Store.accounts()`` on SQLite: grants, tokens as listed, shared links and the stored
-sessions table (used by dashboards.sessions)."""
+sessions table (used by collector.dashboard.sessions)."""
 
 from __future__ import annotations
 

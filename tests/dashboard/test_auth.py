@@ -14,9 +14,9 @@ from starlette.applications import Starlette
 from collector.app import create_app
 from collector.auth.passwords import hash_password
 from collector.clock import FrozenClock
+from collector.dashboard.sessions import COOKIE
 from collector.model import Site
 from collector.settings import Settings
-from dashboards.sessions import COOKIE
 from tests.dashboard.conftest import PASSWORD, csrf_of, log_in, new_client
 
 

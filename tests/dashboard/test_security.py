@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from collector.clock import FrozenClock
+from collector.dashboard.render import CSP
 from collector.model import Site
 from collector.rollups.runner import rollup
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
-from dashboards.render import CSP
 from tests.conftest import rows
 from tests.dashboard.conftest import track
 
@@ -145,7 +145,7 @@ async def test_every_page_passes_the_static_checks(
 
 
 def test_templates_have_no_inline_script_style_or_handlers() -> None:
-    templates = resources.files("dashboards").joinpath("templates")
+    templates = resources.files("collector.dashboard").joinpath("templates")
     for entry in templates.iterdir():
         text = entry.read_text(encoding="utf-8")
         assert " style=" not in text and "<style" not in text, entry.name

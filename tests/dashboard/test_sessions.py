@@ -15,8 +15,15 @@ from starlette.applications import Starlette
 
 from collector.app import create_app
 from collector.clock import FrozenClock
+from collector.dashboard.sessions import (
+    COOKIE,
+    IDLE_SECONDS,
+    SESSION_SECONDS,
+    TOUCH_SECONDS,
+    Sessions,
+    sid_hash,
+)
 from collector.settings import Settings
-from dashboards.sessions import COOKIE, IDLE_SECONDS, SESSION_SECONDS, TOUCH_SECONDS, Sessions, sid_hash
 from tests.conftest import rows
 from tests.dashboard.conftest import PASSWORD, csrf_of, log_in, new_client, post_form
 

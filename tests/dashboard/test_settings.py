@@ -1,5 +1,5 @@
 """A site's settings page: the form shows the stored values and the snippets, a change is
-validated by ``collector.site_changes``, saved, audited and shown; only the site's
+validated by ``collector.site_settings``, saved, audited and shown; only the site's
 administrators may open or post it, always with the CSRF token."""
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ import httpx
 from starlette.applications import Starlette
 
 from collector.clock import FrozenClock
+from collector.dashboard.render import CSP
 from collector.model import Site
 from collector.storage.sqlite import SqliteStore
-from dashboards.render import CSP
 from tests.conftest import rows
 from tests.dashboard.conftest import csrf_of, grant, log_in, new_client, post_form
 from tests.dashboard.test_pages import api, tile

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
+from collector.dashboard import charts, formatting, periods
+from collector.dashboard.sessions import Session, Signer
+from collector.dashboard.throttle import Limit, LoginThrottle
 from collector.stats.period import Period, PeriodError
-from dashboards import charts, formatting, periods
-from dashboards.sessions import Session, Signer
-from dashboards.throttle import Limit, LoginThrottle
 
 TODAY = date(2026, 1, 15)
 
@@ -108,7 +108,7 @@ def test_the_signer_round_trips_and_refuses_changes() -> None:
 
 
 def test_every_drop_reason_has_a_label_for_the_privacy_panel() -> None:
+    from collector.dashboard.panels import DROP_REASONS
     from collector.model import DropReason
-    from dashboards.panels import DROP_REASONS
 
     assert {r.value for r in DropReason} <= set(DROP_REASONS)

@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from collector import optout_js
 from collector.app import create_app
 from collector.clock import FrozenClock
 from collector.model import Site
-from collector.optouts import user_ref_hash
+from collector.optout import matomo_js as optout_js
+from collector.optout.keyed import user_ref_hash
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
 from tests.conftest import BROWSER_HEADERS

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from collector import tracker
+from collector.web import tracker
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACKER_JS = ROOT / "tracker-js"

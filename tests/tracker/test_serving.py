@@ -7,7 +7,7 @@ import gzip
 import httpx
 import pytest
 
-from collector import tracker
+from collector.web import tracker
 
 MOVING = ["/matomo.js", "/piwik.js", "/js/collector.js"]
 

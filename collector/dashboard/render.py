@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dashboards import formatting
+from collector.dashboard import formatting
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -55,7 +55,7 @@ def when(timestamp: float | None) -> str:
 @cache
 def asset_version(name: str) -> str:
     """A short content hash, so a changed asset gets a new URL."""
-    data = resources.files("dashboards").joinpath("static", name).read_bytes()
+    data = resources.files("collector.dashboard").joinpath("static", name).read_bytes()
     return hashlib.sha256(data).hexdigest()[:10]
 
 
@@ -66,7 +66,7 @@ def _static(name: str) -> str:
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("dashboards", "templates"),
+        loader=jinja2.PackageLoader("collector.dashboard", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

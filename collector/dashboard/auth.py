@@ -1,4 +1,4 @@
-"""Who is looking: the session cookie (sessions are stored, see ``dashboards.sessions``),
+"""Who is looking: the session cookie (sessions are stored, see ``collector.dashboard.sessions``),
 the logged-in user, which sites they may see, and the login / logout forms (CSRF-checked,
 throttled)."""
 
@@ -13,15 +13,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from collector.auth.passwords import hash_password, verify_password
+from collector.dashboard import audit
+from collector.dashboard.render import error_page, render
+from collector.dashboard.sessions import COOKIE, Session, Sessions, Signer
+from collector.dashboard.throttle import LoginThrottle
 from collector.ingest.ipaddr import masked_client_ip, parse_ip
 from collector.model import Site
 from collector.secrets_file import ensure_secret_key
 from collector.storage.accounts_base import AccountStore
 from collector.storage.base import Store, UserRecord
-from dashboards import audit
-from dashboards.render import error_page, render
-from dashboards.sessions import COOKIE, Session, Sessions, Signer
-from dashboards.throttle import LoginThrottle
 
 MAX_FORM_BYTES = 16 * 1024
 

@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from collector.auth.passwords import hash_password, verify_password
+from collector.dashboard import audit, auth
+from collector.dashboard.render import error_page, render
 from collector.storage.accounts_base import ROLES
-from dashboards import audit, auth
-from dashboards.render import error_page, render
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024

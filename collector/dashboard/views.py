@@ -14,18 +14,18 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from collector.apiutil import ApiError, json_response
+from collector.dashboard import auth, charts, periods
+from collector.dashboard.data import Report, load, site_card, site_today
+from collector.dashboard.formatting import Change, change, duration, number
+from collector.dashboard.panels import FILTER_LABELS, GROUPS, TABS, TabView, query, reason_label, tab_view
+from collector.dashboard.render import error_page, render
 from collector.model import Site
 from collector.stats import api as stats_api
 from collector.stats import reports
 from collector.stats.api import MAX_LIMIT
 from collector.stats.filters import FilterError, Filters, parse_filters
 from collector.stats.period import PeriodError
-from dashboards import auth, charts, periods
-from dashboards.data import Report, load, site_card, site_today
-from dashboards.formatting import Change, change, duration, number
-from dashboards.panels import FILTER_LABELS, GROUPS, TABS, TabView, query, reason_label, tab_view
-from dashboards.render import error_page, render
+from collector.web.apiutil import ApiError, json_response
 
 
 @dataclass(frozen=True, slots=True)

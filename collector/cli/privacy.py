@@ -9,10 +9,10 @@ from datetime import date
 
 import orjson
 
-from collector import privacy_tools
+from collector.cli.commands import CliError, get_site, with_store
 from collector.clock import system_clock
-from collector.commands import CliError, get_site, with_store
-from collector.exclusions import RuleError, parse_rule
+from collector.privacy import tools as privacy_tools
+from collector.privacy.exclusions import RuleError, parse_rule
 from collector.settings import Settings
 from collector.storage.base import Store
 

@@ -19,12 +19,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from collector.auth.passwords import hash_password, verify_password
+from collector.dashboard import audit, auth, views
+from collector.dashboard.render import error_page, framed_csp, render
+from collector.dashboard.sessions import SESSION_SECONDS
+from collector.dashboard.users_views import password_problem
 from collector.model import Site
 from collector.storage.accounts_base import SharedLink
-from dashboards import audit, auth, views
-from dashboards.render import error_page, framed_csp, render
-from dashboards.sessions import SESSION_SECONDS
-from dashboards.users_views import password_problem
 
 SHARE_COOKIE = "collector_share"
 MAX_LABEL = 100

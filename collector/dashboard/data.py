@@ -11,14 +11,14 @@ from typing import Any
 
 from starlette.requests import Request
 
+from collector.dashboard.panels import GROUPS, ROWS
+from collector.dashboard.periods import Choice
 from collector.model import Site
 from collector.rollups.runner import site_clocks
 from collector.stats import reports
 from collector.stats.filters import Filters
 from collector.stats.period import MAX_DAYS, Period
 from collector.stats.reports import StatsReader
-from dashboards.panels import GROUPS, ROWS
-from dashboards.periods import Choice
 
 
 def site_today(request: Request, site: Site) -> date:

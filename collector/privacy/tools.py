@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import orjson
 
 from collector.clock import Clock
-from collector.exclusions import Rule, compile_rules
 from collector.model import Site
+from collector.privacy.exclusions import Rule, compile_rules
 from collector.rollups.runner import site_clocks
 from collector.settings import Settings
 from collector.storage.base import Store

@@ -13,13 +13,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from collector import export, privacy_tools
-from collector.exclusions import RuleError, parse_rules
+from collector.dashboard import audit, auth
+from collector.dashboard.render import error_page, render
+from collector.dashboard.views import site_admin_form, site_or_error
 from collector.model import Site
+from collector.privacy import export
+from collector.privacy import tools as privacy_tools
+from collector.privacy.exclusions import RuleError, parse_rules
 from collector.stats.period import PeriodError, parse_period
-from dashboards import audit, auth
-from dashboards.render import error_page, render
-from dashboards.views import site_admin_form, site_or_error
 
 AUDIT_PAGE = 100
 AUDIT_CSV_MAX = 100_000

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from collector.exclusions import RuleError, parse_rules
 from collector.model import CONSENT_MODES, Site, SiteSettings
+from collector.privacy.exclusions import RuleError, parse_rules
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOST = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")

@@ -15,12 +15,13 @@ from typing import Any
 
 import orjson
 
-from collector import native, site_changes
+from collector import native
+from collector import site_settings as site_changes
 from collector.auth.passwords import hash_password
 from collector.auth.tokens import new_token, token_hash
 from collector.clock import system_clock
-from collector.maintenance import purge_aggregates, purge_raw_events
 from collector.model import Site
+from collector.rollups.maintenance import purge_aggregates, purge_raw_events
 from collector.settings import Settings
 from collector.storage import open_store
 from collector.storage.base import Store
@@ -214,9 +215,9 @@ def cmd_rollup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_optout_import(args: argparse.Namespace, settings: Settings) -> int:
-    from collector.apiutil import ApiError
-    from collector.optout_api import parse_user_refs
-    from collector.optouts import user_ref_hash
+    from collector.optout.api import parse_user_refs
+    from collector.optout.keyed import user_ref_hash
+    from collector.web.apiutil import ApiError
 
     try:
         body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
@@ -237,7 +238,7 @@ def cmd_optout_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from collector import export
+    from collector.privacy import export
     from collector.stats.period import PeriodError, parse_period
 
     async def work(store: Store) -> int:
@@ -301,7 +302,7 @@ def cmd_bootstrap(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from collector.demo import run_demo
+    from collector.demo.traffic import run_demo
 
     async def work(store: Store) -> int:
         await get_site(store, args.site)

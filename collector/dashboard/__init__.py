@@ -16,8 +16,16 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from dashboards import auth, privacy_views, settings_views, share_views, tokens_views, users_views, views
-from dashboards.render import SecurityHeaders
+from collector.dashboard import (
+    auth,
+    privacy_views,
+    settings_views,
+    share_views,
+    tokens_views,
+    users_views,
+    views,
+)
+from collector.dashboard.render import SecurityHeaders
 
 
 class Assets(StaticFiles):
@@ -72,7 +80,7 @@ def routes() -> list[BaseRoute]:
         Route("/audit.csv", privacy_views.audit_csv, methods=["GET"]),
         Route("/account", users_views.account_page, methods=["GET"]),
         Route("/account", users_views.change_password, methods=["POST"]),
-        Mount("/static", Assets(packages=[("dashboards", "static")]), name="static"),
+        Mount("/static", Assets(packages=[("collector.dashboard", "static")]), name="static"),
     ]
 
 

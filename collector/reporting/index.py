@@ -4,7 +4,7 @@ Matomo clients reach two features through it, told apart by ``module``:
 
 - ``module=API&method=…`` — the Reporting API subset (``collector.reporting``);
 - ``module=CoreAdminHome&action=optOutJS`` — the embeddable opt-out script
-  (``collector.optout_js``).
+  (``collector.optout.matomo_js``).
 
 Anything else gets a plain 400 naming what is supported, never a 5xx."""
 
@@ -22,7 +22,8 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 def _handlers() -> dict[tuple[str, str | None], Handler]:
     # Imported here so each feature's module stays importable on its own.
-    from collector import optout_js, reporting
+    from collector import reporting
+    from collector.optout import matomo_js as optout_js
 
     return {
         ("api", None): reporting.handle,

@@ -23,8 +23,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from collector.apiutil import json_response
-from collector.tracker import read_static
+from collector.web.apiutil import json_response
+from collector.web.tracker import read_static
 
 TEMPLATE = "optout-matomo.js"
 PLACEHOLDER = "__SETTINGS__"

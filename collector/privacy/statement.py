@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from collector.apiutil import json_response
 from collector.model import Site
 from collector.settings import Settings
+from collector.web.apiutil import json_response
 
 LANGUAGES = ("en", "nb")
 _OCTETS = {

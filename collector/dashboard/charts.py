@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dashboards.formatting import number, short_slot_label, slot_label
+from collector.dashboard.formatting import number, short_slot_label, slot_label
 
 SLOT_W = 10
 PLOT_H = 100

@@ -3,7 +3,7 @@
 ``make run`` then http://127.0.0.1:8000/demo/: a home page, a blog post, a pricing page
 (an outlink and a download), a single-page app (``history.pushState`` page views) and an
 account-settings page with a pretend login and the opt-out widget in both modes. The pages
-are static files in ``demo_site/``; each carries the standard Matomo snippet pointed at
+are static files in ``pages/``; each carries the standard Matomo snippet pointed at
 this server's ``/matomo.php`` and ``/matomo.js`` for site 1 (the site ``collector bootstrap``
 makes, with the domains ``localhost`` and ``127.0.0.1``).
 
@@ -28,10 +28,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from collector.apiutil import json_response
 from collector.ingest.minimise import host_matches
-from collector.optout_api import MAX_USER_REF
-from collector.optouts import user_ref_hash
+from collector.optout.api import MAX_USER_REF
+from collector.optout.keyed import user_ref_hash
+from collector.web.apiutil import json_response
 
 DEMO_SITE = 1
 Handler = Callable[[Request], Awaitable[Response]]
@@ -48,7 +48,7 @@ DOWNLOADS = ("price-list.csv",)
 
 @cache
 def read(name: str) -> bytes:
-    return resources.files("collector").joinpath("demo_site", name).read_bytes()
+    return resources.files("collector.demo").joinpath("pages", name).read_bytes()
 
 
 SLOT = re.compile(r"^<!-- slot: (\w+) -->\n", re.M)

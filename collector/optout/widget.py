@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from collector.tracker import MOVING_CACHE, Asset, make_asset, read_static, reply
+from collector.web.tracker import MOVING_CACHE, Asset, make_asset, read_static, reply
 
 FILE = "optout-widget.js"
 MEDIA_TYPE = "application/javascript; charset=utf-8"

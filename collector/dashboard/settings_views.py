@@ -1,6 +1,6 @@
 """A site's settings page (site administrators): name, domains, time zone, retention,
 query keys, privacy signals, host check, consent mode; the tracking snippets and the
-opt-out widget. Validation is ``collector.site_changes`` (the CLI's ``site set`` rules)."""
+opt-out widget. Validation is ``collector.site_settings`` (the CLI's ``site set`` rules)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from zoneinfo import available_timezones
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from collector.dashboard import audit, auth
+from collector.dashboard.render import render
+from collector.dashboard.views import origin, pixel_snippet, site_admin_form, site_or_error, snippet
 from collector.model import CONSENT_MODES, Site
-from collector.site_changes import SiteChangeError, apply_changes
-from dashboards import audit, auth
-from dashboards.render import render
-from dashboards.views import origin, pixel_snippet, site_admin_form, site_or_error, snippet
+from collector.site_settings import SiteChangeError, apply_changes
 
 CHECKBOXES = ("honour_dnt", "honour_gpc", "check_host")
 TEXT_FIELDS = (

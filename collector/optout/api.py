@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from collector.apiutil import ApiError, json_response, with_site
 from collector.model import Site
-from collector.optouts import user_ref_hash
+from collector.optout.keyed import user_ref_hash
+from collector.web.apiutil import ApiError, json_response, with_site
 
 SCOPES = ("optout", "admin")
 MAX_USER_REF = 256

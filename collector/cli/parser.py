@@ -7,9 +7,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from collector import commands as c
-from collector import commands_privacy as p
 from collector.auth.tokens import SCOPES
+from collector.cli import commands as c
+from collector.cli import privacy as p
 from collector.settings import Settings, SettingsError
 
 DESCRIPTION = """\

@@ -7,10 +7,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from collector.auth.tokens import SCOPES, new_token, token_hash
+from collector.dashboard import audit, auth
+from collector.dashboard.render import render
+from collector.dashboard.views import site_admin_form, site_or_error
 from collector.model import Site
-from dashboards import audit, auth
-from dashboards.render import render
-from dashboards.views import site_admin_form, site_or_error
 
 MAX_LABEL = 100
 SCOPE_HELP = {
