@@ -60,6 +60,7 @@ from collector.clock import FrozenClock
 from collector.dashboard import periods
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
+from collector.web.services import of_app
 
 TARGET_P95_MS = 100.0
 BREAKDOWNS = ("pages", "entry_pages", "referrers", "browsers", "devices")
@@ -201,7 +202,7 @@ async def measure(path: Path, repeat: int) -> tuple[list[Sample], date, date, in
     settings = Settings(database=f"sqlite:///{path}", access_log=False, secret_key="bench dashboard")
     app = create_app(settings, clock=clock, run_maintenance=False)
     async with app.router.lifespan_context(app):
-        token = await prepare(app.state.store, clock())
+        token = await prepare(of_app(app).store, clock())
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
         async with (
             httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client,

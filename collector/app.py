@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from collector.clock import Clock, system_clock
+from collector.dashboard.auth import make_state as dashboard_state
 from collector.ingest import endpoint
 from collector.ingest.buffer import GroupCommitWriter
 from collector.ingest.pipeline import PipelineEnv
@@ -32,6 +33,7 @@ from collector.settings import Settings
 from collector.storage import open_store
 from collector.storage.base import Store
 from collector.web.accesslog import AccessLog
+from collector.web.services import Lazy, Services
 
 log = logging.getLogger("collector")
 
@@ -125,12 +127,15 @@ def create_app(
         if settings.access_log
         else endpoint.beacon
     )
-    app.state.settings = settings
-    app.state.store = store
-    app.state.metrics = metrics
-    app.state.ingestor = ingestor
-    app.state.stats = store.stats()
-    app.state.clock = clock
+    app.state.services = Services(
+        settings=settings,
+        store=store,
+        stats=store.stats(),
+        metrics=metrics,
+        ingestor=ingestor,
+        clock=clock,
+        dashboard=Lazy(lambda: dashboard_state(settings, store)),
+    )
     return app
 
 

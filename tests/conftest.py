@@ -21,6 +21,7 @@ from collector.clock import FrozenClock
 from collector.model import Site
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
+from collector.web.services import of_app
 
 # 2026-11-22 12:00:00 UTC
 NOON = 1795348800.0
@@ -68,7 +69,7 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def store(app: Starlette) -> SqliteStore:
-    return app.state.store  # type: ignore[no-any-return]
+    return of_app(app).store  # type: ignore[no-any-return]
 
 
 @pytest.fixture

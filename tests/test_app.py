@@ -21,6 +21,7 @@ from collector.secrets_file import ensure_secret_key
 from collector.settings import Settings
 from collector.storage.base import WriteItem
 from collector.storage.sqlite import SqliteStore
+from collector.web.services import of_app
 from tests.conftest import BROWSER_HEADERS
 
 
@@ -59,7 +60,7 @@ async def test_the_access_log_holds_the_masked_ip_and_no_query(
     app = create_app(settings, clock=clock, run_maintenance=False)
     caplog.set_level(logging.INFO, logger="collector.access")
     async with app.router.lifespan_context(app):
-        await app.state.store.add_site("S", [], "UTC", clock())
+        await of_app(app).store.add_site("S", [], "UTC", clock())
         transport = httpx.ASGITransport(app=app, client=("203.0.113.195", 1234))
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             await client.get("/matomo.php?idsite=1&rec=1&uid=secret-user&url=http://x/?e=a@b.c")

@@ -18,6 +18,7 @@ from collector.clock import FrozenClock
 from collector.model import Site, SiteSettings
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
+from collector.web.services import of_app
 
 
 async def test_the_statement_follows_the_sites_settings(
@@ -106,7 +107,7 @@ async def test_the_statement_follows_the_ip_mask_setting(
     )
     app = create_app(settings, clock=clock, run_maintenance=False)
     async with app.router.lifespan_context(app):
-        site = await app.state.store.add_site("S", ["example.com"], "UTC", clock())
+        site = await of_app(app).store.add_site("S", ["example.com"], "UTC", clock())
         transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 1))
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             text = (await client.get(f"/privacy/{site.id}?format=text")).text

@@ -16,6 +16,7 @@ from collector.clock import FrozenClock
 from collector.model import Site
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
+from collector.web.services import of_app
 from tests.conftest import BROWSER_HEADERS
 
 USER = "alice.account-7734"
@@ -126,7 +127,7 @@ async def test_user_refs_never_reach_disk_or_the_log(
     app = create_app(settings, clock=clock, run_maintenance=False)
     caplog.set_level(logging.DEBUG)
     async with app.router.lifespan_context(app):
-        store: SqliteStore = app.state.store
+        store: SqliteStore = of_app(app).store
         site = await store.add_site("S", ["example.com"], "UTC", clock())
         token = new_token()
         await store.add_token(token_hash(token), site.id, "optout", "", clock())

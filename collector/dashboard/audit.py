@@ -10,11 +10,12 @@ import orjson
 from starlette.requests import Request
 
 from collector.ingest.ipaddr import masked_client_ip
+from collector.web.services import services
 
 
 def masked_ip(request: Request) -> str:
     """The client's address, masked as tracking requests are (proxies honoured)."""
-    settings = request.app.state.settings
+    settings = services(request).settings
     return masked_client_ip(
         request.client.host if request.client else None,
         request.headers.get("x-forwarded-for"),
@@ -24,6 +25,6 @@ def masked_ip(request: Request) -> str:
 
 
 async def record(request: Request, actor: str, action: str, detail: Mapping[str, Any]) -> None:
-    await request.app.state.store.audit(
-        actor, action, orjson.dumps(dict(detail)).decode(), request.app.state.clock(), masked_ip(request)
+    await services(request).store.audit(
+        actor, action, orjson.dumps(dict(detail)).decode(), services(request).clock(), masked_ip(request)
     )

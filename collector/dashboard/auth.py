@@ -20,8 +20,10 @@ from collector.dashboard.throttle import LoginThrottle
 from collector.ingest.ipaddr import masked_client_ip, parse_ip
 from collector.model import Site
 from collector.secrets_file import ensure_secret_key
+from collector.settings import Settings
 from collector.storage.accounts_base import AccountStore
 from collector.storage.base import Store, UserRecord
+from collector.web.services import services
 
 MAX_FORM_BYTES = 16 * 1024
 
@@ -47,23 +49,17 @@ class Viewer:
     csrf: str
 
 
+def make_state(settings: Settings, store: Store) -> DashboardState:
+    signer = Signer(ensure_secret_key(settings.secret_key, settings.data_dir))
+    return DashboardState(Sessions(signer, store.accounts()), LoginThrottle())
+
+
 def state(request: Request) -> DashboardState:
-    found: DashboardState | None = getattr(request.app.state, "dashboard", None)
-    if found is None:
-        settings = request.app.state.settings
-        signer = Signer(ensure_secret_key(settings.secret_key, settings.data_dir))
-        found = DashboardState(Sessions(signer, _store(request).accounts()), LoginThrottle())
-        request.app.state.dashboard = found
-    return found
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+    return services(request).dashboard.get()
 
 
 def now(request: Request) -> float:
-    return float(request.app.state.clock())
+    return float(services(request).clock())
 
 
 # -- the cookie ---------------------------------------------------------------------------
@@ -71,7 +67,7 @@ def is_https(request: Request) -> bool:
     if request.url.scheme == "https":
         return True
     peer = parse_ip(request.client.host) if request.client else None
-    proxies = request.app.state.settings.trusted_proxies
+    proxies = services(request).settings.trusted_proxies
     if peer is None or not any(peer in net for net in proxies):
         return False
     forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0]
@@ -131,7 +127,7 @@ async def viewer(request: Request) -> Viewer | None:
     session = await current_session(request)
     if session is None or session.user is None:
         return None
-    user = await _store(request).get_user(session.user)
+    user = await services(request).store.get_user(session.user)
     signer = state(request).signer
     if user is None or signer.fingerprint(user.password_hash) != session.fingerprint:
         return None
@@ -146,7 +142,7 @@ def login_redirect(request: Request) -> Response:
 
 # -- access -------------------------------------------------------------------------------
 def accounts(request: Request) -> AccountStore:
-    return _store(request).accounts()
+    return services(request).store.accounts()
 
 
 async def site_role(request: Request, who: Viewer, site_id: int) -> str | None:
@@ -159,7 +155,7 @@ async def site_role(request: Request, who: Viewer, site_id: int) -> str | None:
 
 async def visible_sites(request: Request, who: Viewer) -> list[Site]:
     """Administrators see every site, other users the sites they were granted."""
-    sites = await _store(request).list_sites()
+    sites = await services(request).store.list_sites()
     if who.user.is_admin:
         return sites
     granted = await accounts(request).grants_of(who.user.id)
@@ -169,7 +165,7 @@ async def visible_sites(request: Request, who: Viewer) -> list[Site]:
 async def visible_site(request: Request, who: Viewer, site_id: int) -> Site | None:
     if await site_role(request, who, site_id) is None:
         return None
-    return await _store(request).get_site(site_id)
+    return await services(request).store.get_site(site_id)
 
 
 # -- forms --------------------------------------------------------------------------------
@@ -235,7 +231,7 @@ def _dummy_hash() -> str:
 
 
 def _client_net(request: Request) -> str:
-    settings = request.app.state.settings
+    settings = services(request).settings
     return masked_client_ip(
         request.client.host if request.client else None,
         request.headers.get("x-forwarded-for"),
@@ -312,7 +308,7 @@ async def login(request: Request) -> Response:
             f"network. Please wait {minutes} minute{'s' if minutes != 1 else ''} "
             "and try again.",
         )
-    user = await _store(request).get_user(name) if name else None
+    user = await services(request).store.get_user(name) if name else None
     stored = user.password_hash if user is not None else _dummy_hash()
     valid = await asyncio.to_thread(verify_password, password, stored)
     if user is None or not valid:

@@ -19,10 +19,11 @@ from collector.stats import reports
 from collector.stats.filters import Filters
 from collector.stats.period import MAX_DAYS, Period
 from collector.stats.reports import StatsReader
+from collector.web.services import services
 
 
 def site_today(request: Request, site: Site) -> date:
-    return datetime.fromtimestamp(request.app.state.clock(), site.tz).date()
+    return datetime.fromtimestamp(services(request).clock(), site.tz).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +42,10 @@ class Report:
 async def reader_for(request: Request, filters: Filters) -> AsyncIterator[StatsReader]:
     """The plain stats reader, or a filtered one (closed afterwards)."""
     if not filters.active:
-        yield request.app.state.stats
+        yield services(request).stats
         return
-    sites = await site_clocks(request.app.state.store, request.app.state.settings)
-    reader = request.app.state.store.filtered_stats(filters, sites)
+    sites = await site_clocks(services(request).store, services(request).settings)
+    reader = services(request).store.filtered_stats(filters, sites)
     try:
         yield reader
     finally:
@@ -52,7 +53,7 @@ async def reader_for(request: Request, filters: Filters) -> AsyncIterator[StatsR
 
 
 async def load(request: Request, site: Site, choice: Choice, filters: Filters) -> Report:
-    stats: StatsReader = request.app.state.stats
+    stats: StatsReader = services(request).stats
     period = choice.period
     async with reader_for(request, filters) as reader:
         # The filtered reader rebuilds its tables per range: read the period's reports
@@ -69,7 +70,7 @@ async def load(request: Request, site: Site, choice: Choice, filters: Filters) -
     raw_days = None
     complete = True
     if filters.active:
-        clocks = await site_clocks(request.app.state.store, request.app.state.settings)
+        clocks = await site_clocks(services(request).store, services(request).settings)
         raw_days = clocks[site.id].retention_days
         complete = period.start >= today - timedelta(days=raw_days)
     return Report(
@@ -77,7 +78,7 @@ async def load(request: Request, site: Site, choice: Choice, filters: Filters) -
         points=series["points"],
         breakdowns=breakdowns,
         dropped=await reports.dropped(stats, site.id, period),
-        realtime=await reports.realtime(stats, site.id, request.app.state.clock()),
+        realtime=await reports.realtime(stats, site.id, services(request).clock()),
         ever=ever_totals.pageviews > 0 or ever_totals.visits > 0 or ever_totals.events > 0,
         raw_days=raw_days,
         complete=complete,
@@ -95,7 +96,7 @@ class SiteCard:
 async def site_card(request: Request, site: Site) -> SiteCard:
     today = site_today(request, site)
     series = await reports.timeseries(
-        request.app.state.stats, site.id, Period(today - timedelta(days=29), today), "day"
+        services(request).stats, site.id, Period(today - timedelta(days=29), today), "day"
     )
     values = [int(p["visitors"]) for p in series["points"]]
     return SiteCard(site, values[-1], sum(values), values)

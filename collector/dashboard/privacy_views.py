@@ -21,13 +21,14 @@ from collector.privacy import export
 from collector.privacy import tools as privacy_tools
 from collector.privacy.exclusions import RuleError, parse_rules
 from collector.stats.period import PeriodError, parse_period
+from collector.web.services import services
 
 AUDIT_PAGE = 100
 AUDIT_CSV_MAX = 100_000
 
 
 def _today(request: Request, site: Site) -> date:
-    return datetime.fromtimestamp(request.app.state.clock(), site.tz).date()
+    return datetime.fromtimestamp(services(request).clock(), site.tz).date()
 
 
 async def _page(
@@ -39,8 +40,8 @@ async def _page(
     done: str = "",
     rules_text: str | None = None,
 ) -> Response:
-    matches = await privacy_tools.preview(request.app.state.store, site)
-    retention = site.settings.raw_retention_days or request.app.state.settings.raw_retention_days
+    matches = await privacy_tools.preview(services(request).store, site)
+    retention = site.settings.raw_retention_days or services(request).settings.raw_retention_days
     today = _today(request, site)
     return render(
         request,
@@ -88,7 +89,7 @@ async def save_rules(request: Request) -> Response:
     except RuleError as exc:
         return await _page(request, who, site, 400, error=f"Not saved: {exc}.", rules_text=text)
     changed = dataclasses.replace(site.settings, exclusions=rules)
-    await request.app.state.store.update_site(site.id, site.name, site.domains, site.timezone, changed)
+    await services(request).store.update_site(site.id, site.name, site.domains, site.timezone, changed)
     await audit.record(request, who.user.name, "exclusions.set", {"site": site.id, "rules": list(rules)})
     return RedirectResponse(f"/sites/{site.id}/privacy?done=rules", status_code=303)
 
@@ -98,7 +99,7 @@ async def apply_rules(request: Request) -> Response:
     if isinstance(got, Response):
         return got
     who, site, _form = got
-    state = request.app.state
+    state = services(request)
     removed = await privacy_tools.apply_exclusions(
         state.store, state.settings, state.clock, site, who.user.name, audit.masked_ip(request)
     )
@@ -125,7 +126,7 @@ async def export_data(request: Request) -> Response:
     if isinstance(span, str):
         return await _page(request, who, site, 400, error=f"Not exported: {span}.")
     period = parse_period(span[0], span[1], _today(request, site))
-    data = await export.collect(request.app.state.stats, site, period)
+    data = await export.collect(services(request).stats, site, period)
     as_zip = values.get("format") == "csv"
     payload = export.as_zip(data) if as_zip else export.as_json(data)
     await audit.record(request, who.user.name, "export", {"site": site.id, "from": span[0], "to": span[1]})
@@ -150,8 +151,8 @@ async def erase_data(request: Request) -> Response:
     if isinstance(span, str):
         return await _page(request, who, site, 400, error=f"Not erased: {span}.")
     await privacy_tools.erase(
-        request.app.state.store,
-        request.app.state.clock,
+        services(request).store,
+        services(request).clock,
         site,
         span[0],
         span[1],
@@ -189,7 +190,7 @@ async def audit_page(request: Request) -> Response:
     before_raw = request.query_params.get("before", "")
     before = int(before_raw) if before_raw.isdigit() and len(before_raw) < 19 else 2**62
     prefix = _prefix(request)
-    entries = await request.app.state.store.list_audit(prefix, before, AUDIT_PAGE + 1)
+    entries = await services(request).store.list_audit(prefix, before, AUDIT_PAGE + 1)
     more = entries[AUDIT_PAGE].id if len(entries) > AUDIT_PAGE else None
     return render(
         request,
@@ -199,7 +200,7 @@ async def audit_page(request: Request) -> Response:
         entries=entries[:AUDIT_PAGE],
         prefix=prefix,
         older=entries[AUDIT_PAGE - 1].id if more else None,
-        retention=request.app.state.settings.audit_retention_days,
+        retention=services(request).settings.audit_retention_days,
     )
 
 
@@ -207,7 +208,7 @@ async def audit_csv(request: Request) -> Response:
     who = await _audit_viewer(request)
     if isinstance(who, Response):
         return who
-    entries = await request.app.state.store.list_audit(_prefix(request), 2**62, AUDIT_CSV_MAX)
+    entries = await services(request).store.list_audit(_prefix(request), 2**62, AUDIT_CSV_MAX)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["id", "time_utc", "actor", "action", "detail", "masked_ip"])

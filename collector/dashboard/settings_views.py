@@ -17,6 +17,7 @@ from collector.dashboard.render import render
 from collector.dashboard.views import origin, pixel_snippet, site_admin_form, site_or_error, snippet
 from collector.model import CONSENT_MODES, Site
 from collector.site_settings import SiteChangeError, apply_changes
+from collector.web.services import services
 
 CHECKBOXES = ("honour_dnt", "honour_gpc", "check_host")
 TEXT_FIELDS = (
@@ -89,7 +90,7 @@ def _page(
         saved=saved,
         zones=zones,
         consent_modes=[(m, CONSENT_LABELS.get(m, m)) for m in CONSENT_MODES],
-        default_retention=request.app.state.settings.raw_retention_days,
+        default_retention=services(request).settings.raw_retention_days,
         snippet=snippet(request, site),
         pixel=pixel_snippet(request, site),
         optout=optout_snippet(request, site),
@@ -142,7 +143,7 @@ async def save_settings(request: Request) -> Response:
         changed = dataclasses.replace(
             changed, settings=dataclasses.replace(changed.settings, raw_retention_days=None)
         )
-    store = request.app.state.store
+    store = services(request).store
     await store.update_site(site.id, changed.name, changed.domains, changed.timezone, changed.settings)
     await audit.record(
         request, who.user.name, "site.settings", {"site": site.id, "changes": _diff(site, changed)}

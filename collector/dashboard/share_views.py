@@ -25,6 +25,7 @@ from collector.dashboard.sessions import SESSION_SECONDS
 from collector.dashboard.users_views import password_problem
 from collector.model import Site
 from collector.storage.accounts_base import SharedLink
+from collector.web.services import services
 
 SHARE_COOKIE = "collector_share"
 MAX_LABEL = 100
@@ -120,7 +121,7 @@ async def _link(request: Request) -> tuple[str, SharedLink, Site] | Response:
     if not _SECRET.fullmatch(secret):
         return _not_found(request)
     link = await auth.accounts(request).find_share(secret_hash(secret))
-    site = await request.app.state.store.get_site(link.site_id) if link is not None else None
+    site = await services(request).store.get_site(link.site_id) if link is not None else None
     if link is None or site is None:
         return _not_found(request)
     return secret, link, site

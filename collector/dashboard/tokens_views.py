@@ -11,6 +11,7 @@ from collector.dashboard import audit, auth
 from collector.dashboard.render import render
 from collector.dashboard.views import site_admin_form, site_or_error
 from collector.model import Site
+from collector.web.services import services
 
 MAX_LABEL = 100
 SCOPE_HELP = {
@@ -66,7 +67,7 @@ async def create_token(request: Request) -> Response:
     if len(label) > MAX_LABEL or not label.isprintable():
         return await _page(request, who, site, 400, error=f"A label has at most {MAX_LABEL} characters.")
     token = new_token()
-    store, moment = request.app.state.store, auth.now(request)
+    store, moment = services(request).store, auth.now(request)
     token_id = await store.add_token(token_hash(token), site.id, scope, label, moment)
     await audit.record(
         request,

@@ -13,6 +13,7 @@ from collector.auth.passwords import hash_password, verify_password
 from collector.dashboard import audit, auth
 from collector.dashboard.render import error_page, render
 from collector.storage.accounts_base import ROLES
+from collector.web.services import services
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
@@ -64,7 +65,7 @@ async def _page(
         csrf=who.csrf,
         users=users,
         by_user=by_user,
-        sites=await request.app.state.store.list_sites(),
+        sites=await services(request).store.list_sites(),
         roles=ROLES,
         error=error,
         done=done,
@@ -101,7 +102,7 @@ async def add_user(request: Request) -> Response:
     who, form = found
     name, password = form.get("username", ""), form.get("password", "")
     problem = name_problem(name) or password_problem(password)
-    store = request.app.state.store
+    store = services(request).store
     if not problem and await store.get_user(name) is not None:
         problem = "There is already a user with that name."
     if problem:
@@ -124,7 +125,7 @@ async def set_grant(request: Request) -> Response:
     user_id, site_id, role = _int(form.get("user")), _int(form.get("site")), form.get("role", "")
     accounts = auth.accounts(request)
     user = await accounts.user_by_id(user_id) if user_id is not None else None
-    site = await request.app.state.store.get_site(site_id) if site_id is not None else None
+    site = await services(request).store.get_site(site_id) if site_id is not None else None
     if user is None or site is None or role not in ROLES:
         return await _page(request, who, 400, error="Choose a user, a site and a role.")
     await accounts.set_grant(user.id, site.id, role, auth.now(request))

@@ -26,6 +26,7 @@ from collector.stats.api import MAX_LIMIT
 from collector.stats.filters import FilterError, Filters, parse_filters
 from collector.stats.period import PeriodError
 from collector.web.apiutil import ApiError, json_response
+from collector.web.services import services
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ async def site_or_error(request: Request, role: str = "viewer") -> tuple[auth.Vi
         return auth.login_redirect(request)
     site_id = int(request.path_params["site_id"])
     held = await auth.site_role(request, who, site_id)
-    site = await request.app.state.store.get_site(site_id) if held is not None else None
+    site = await services(request).store.get_site(site_id) if held is not None else None
     if site is None:
         return error_page(
             request,
@@ -289,4 +290,4 @@ async def realtime(request: Request) -> Response:
 
 
 async def realtime_reply(request: Request, site: Site) -> Response:
-    return json_response(await reports.realtime(request.app.state.stats, site.id, request.app.state.clock()))
+    return json_response(await reports.realtime(services(request).stats, site.id, services(request).clock()))

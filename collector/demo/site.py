@@ -32,6 +32,7 @@ from collector.ingest.minimise import host_matches
 from collector.optout.api import MAX_USER_REF
 from collector.optout.keyed import user_ref_hash
 from collector.web.apiutil import json_response
+from collector.web.services import services
 
 DEMO_SITE = 1
 Handler = Callable[[Request], Awaitable[Response]]
@@ -112,7 +113,7 @@ async def optout(request: Request) -> Response:
     if not user or len(user) > MAX_USER_REF:
         detail = f"user must be 1 to {MAX_USER_REF} characters"
         return json_response({"error": "bad request", "detail": detail}, 400)
-    store = request.app.state.store
+    store = services(request).store
     site = await store.get_site(DEMO_SITE)
     if site is None:
         return json_response({"error": "not found", "detail": "no site 1: run `collector bootstrap`"}, 404)
@@ -126,7 +127,7 @@ async def optout(request: Request) -> Response:
     # this is what that API does with it: only a keyed hash of the user reference is kept.
     user_hash = user_ref_hash(site.secret, user)
     if request.method == "PUT":
-        await store.add_optout(site.id, user_hash, request.app.state.clock())
+        await store.add_optout(site.id, user_hash, services(request).clock())
     elif request.method == "DELETE":
         await store.remove_optout(site.id, user_hash)
     return json_response({"opted_out": await store.has_optout(site.id, user_hash)})
@@ -136,7 +137,7 @@ def when_enabled(handler: Handler) -> Handler:
     """The handler when ``COLLECTOR_DEMO`` is on; a 404 otherwise."""
 
     async def guarded(request: Request) -> Response:
-        if not request.app.state.settings.demo:
+        if not services(request).settings.demo:
             return not_found()
         return await handler(request)
 

@@ -23,6 +23,7 @@ from collector.ingest.params import BadRequest, Params, looks_like_bulk, parse_b
 from collector.ingest.pipeline import HeaderInfo
 from collector.ingest.service import Ingestor
 from collector.model import DropReason
+from collector.web.services import of_app, services
 
 log = logging.getLogger("collector")
 
@@ -189,7 +190,7 @@ def _query(scope: Scope) -> Params:
 
 async def _beacon(scope: Scope) -> _Reply | Response:
     """A GET: everything it needs is in the scope."""
-    ingestor: Ingestor = scope["app"].state.ingestor
+    ingestor: Ingestor = of_app(scope["app"]).ingestor
     try:
         params = _query(scope)
         if not params:
@@ -206,8 +207,8 @@ async def _request(request: Request) -> _Reply | Response:
     """POST (form or bulk body), HEAD and OPTIONS."""
     if request.method == "OPTIONS":
         return await preflight(request)
-    ingestor: Ingestor = request.app.state.ingestor
-    limits = request.app.state.settings
+    ingestor: Ingestor = services(request).ingestor
+    limits = services(request).settings
     cors = _cors(request, {})
     try:
         params = _query(request.scope)

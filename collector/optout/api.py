@@ -15,6 +15,7 @@ from starlette.routing import Route
 from collector.model import Site
 from collector.optout.keyed import user_ref_hash
 from collector.web.apiutil import ApiError, json_response, with_site
+from collector.web.services import services
 
 SCOPES = ("optout", "admin")
 MAX_USER_REF = 256
@@ -30,19 +31,19 @@ def _user_ref(request: Request) -> str:
 
 
 async def opt_out(request: Request, site: Site) -> Response:
-    await request.app.state.store.add_optout(
-        site.id, user_ref_hash(site.secret, _user_ref(request)), request.app.state.clock()
+    await services(request).store.add_optout(
+        site.id, user_ref_hash(site.secret, _user_ref(request)), services(request).clock()
     )
     return Response(status_code=204)
 
 
 async def opt_in(request: Request, site: Site) -> Response:
-    await request.app.state.store.remove_optout(site.id, user_ref_hash(site.secret, _user_ref(request)))
+    await services(request).store.remove_optout(site.id, user_ref_hash(site.secret, _user_ref(request)))
     return Response(status_code=204)
 
 
 async def status(request: Request, site: Site) -> Response:
-    found = await request.app.state.store.has_optout(site.id, user_ref_hash(site.secret, _user_ref(request)))
+    found = await services(request).store.has_optout(site.id, user_ref_hash(site.secret, _user_ref(request)))
     return json_response({"opted_out": found})
 
 
@@ -81,7 +82,7 @@ async def import_optouts(request: Request, site: Site) -> Response:
             raise ApiError(400, "bad request", f"the body is over {MAX_IMPORT_BYTES} bytes")
     refs = parse_user_refs(body, request.headers.get("content-type", ""))
     hashes = sorted({user_ref_hash(site.secret, r) for r in refs})
-    added = await request.app.state.store.add_optouts(site.id, hashes, request.app.state.clock())
+    added = await services(request).store.add_optouts(site.id, hashes, services(request).clock())
     return json_response({"received": len(refs), "imported": added})
 
 

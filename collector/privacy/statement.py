@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from collector.model import Site
 from collector.settings import Settings
 from collector.web.apiutil import json_response
+from collector.web.services import services
 
 LANGUAGES = ("en", "nb")
 _OCTETS = {
@@ -202,13 +203,13 @@ async def statement(request: Request) -> Response:
         site_id = int(request.path_params["site_id"])
     except ValueError:
         return json_response({"error": "not found", "detail": "no such site"}, 404)
-    site: Site | None = await request.app.state.store.get_site(site_id)
+    site: Site | None = await services(request).store.get_site(site_id)
     if site is None:
         return json_response({"error": "not found", "detail": "no such site"}, 404)
     lang = request.query_params.get("lang", "en")
     if lang not in LANGUAGES:
         return json_response({"error": "bad request", "detail": "lang must be en or nb"}, 400)
-    parts = sections(facts(site, request.app.state.settings), lang)
+    parts = sections(facts(site, services(request).settings), lang)
     if request.query_params.get("format") == "text":
         return PlainTextResponse(as_text(parts))
     return HTMLResponse(as_html(parts, lang), headers={"Content-Security-Policy": "default-src 'none'"})

@@ -14,6 +14,7 @@ from collector.model import Site
 from collector.reporting.errors import ReportingError
 from collector.reporting.params import Params
 from collector.storage.base import TokenInfo
+from collector.web.services import services
 
 READ_SCOPES = ("stats", "admin")
 MAX_TOKEN = 256
@@ -33,7 +34,7 @@ async def read_token(request: Request, params: Params, site_id: int | None) -> T
     token = params.get("token_auth", "").strip()
     if not token or len(token) > MAX_TOKEN:
         raise _denied(site_id)
-    info: TokenInfo | None = await request.app.state.store.find_token(token_hash(token))
+    info: TokenInfo | None = await services(request).store.find_token(token_hash(token))
     if info is None or info.scope not in READ_SCOPES:
         raise _denied(site_id)
     return info
@@ -44,7 +45,7 @@ async def readable_site(request: Request, params: Params, site_id: int) -> Site:
     info = await read_token(request, params, site_id)
     if info.site_id != site_id:
         raise _denied(site_id)
-    site: Site | None = await request.app.state.store.get_site(site_id)
+    site: Site | None = await services(request).store.get_site(site_id)
     if site is None:
         raise _denied(site_id)
     return site

@@ -31,6 +31,7 @@ from collector.reporting.errors import ReportingError, missing
 from collector.reporting.formats import Result, parse_format, render, render_error
 from collector.reporting.methods import MAX_SCANNED, REPORTS, Ask, Paging
 from collector.reporting.params import Params, integer, read_params, site_id
+from collector.web.services import services
 
 MATOMO_VERSION = "5.0.0"  # the Matomo API this subset follows
 VERSION_METHODS = ("API.getMatomoVersion", "API.getPiwikVersion")
@@ -57,8 +58,8 @@ async def _counters(request: Request, params: Params, site: Site) -> Result:
     visitors active (exact up to 30 minutes, as a visit ends after 30 idle minutes; a lower
     bound beyond), ``actions`` counts page views only, ``visitsConverted`` is always 0."""
     minutes = integer(params, "lastMinutes", None, 1, 2880)
-    since_ms = int((request.app.state.clock() - minutes * 60) * 1000)
-    visitors, pageviews = await request.app.state.stats.realtime(site.id, since_ms)
+    since_ms = int((services(request).clock() - minutes * 60) * 1000)
+    visitors, pageviews = await services(request).stats.realtime(site.id, since_ms)
     row = {"visits": visitors, "actions": pageviews, "visitors": visitors, "visitsConverted": 0}
     return Result([row], LIVE_COLUMNS)
 
@@ -66,14 +67,14 @@ async def _counters(request: Request, params: Params, site: Site) -> Result:
 async def _report(request: Request, params: Params, site: Site, method: str) -> Result:
     if params.get("segment"):
         raise ReportingError("Segments are not supported by this server; remove the 'segment' parameter.")
-    today = datetime.fromtimestamp(request.app.state.clock(), site.tz).date()
+    today = datetime.fromtimestamp(services(request).clock(), site.tz).date()
     dates = parse_dates(params.get("period"), params.get("date"), today)
     paging = Paging(
         integer(params, "filter_limit", 100, -1, MAX_SCANNED),
         integer(params, "filter_offset", 0, 0, MAX_OFFSET),
     )
     report = REPORTS[method]
-    reader = request.app.state.stats
+    reader = services(request).stats
     results = {item.label: await report.run(Ask(reader, site, item.period, paging)) for item in dates.periods}
     data = results if dates.multiple else next(iter(results.values()))
     return Result(data, report.columns, keyed=dates.multiple)

@@ -20,6 +20,7 @@ from collector.stats.filters import FilterError, parse_filters
 from collector.stats.period import Period, PeriodError, parse_interval, parse_period
 from collector.stats.reports import StatsReader
 from collector.web.apiutil import ApiError, SiteHandler, json_response, site_for_bearer, with_site
+from collector.web.services import services
 
 READ_SCOPES = ("stats", "admin")
 MAX_LIMIT = 1000
@@ -48,7 +49,7 @@ async def authorised_site(request: Request) -> Site:
 
 
 def _period(request: Request, site: Site) -> Period:
-    today = datetime.fromtimestamp(request.app.state.clock(), site.tz).date()
+    today = datetime.fromtimestamp(services(request).clock(), site.tz).date()
     return parse_period(request.query_params.get("from"), request.query_params.get("to"), today)
 
 
@@ -75,14 +76,14 @@ async def _run(request: Request, site: Site, period: Period, report: Report) -> 
     """Run a report on the daily tables or, with filters, on raw events (and say so)."""
     filters = parse_filters(request.query_params)
     if not filters.active:
-        return await report(request.app.state.stats)
-    sites = await site_clocks(request.app.state.store, request.app.state.settings)
-    reader = request.app.state.store.filtered_stats(filters, sites)
+        return await report(services(request).stats)
+    sites = await site_clocks(services(request).store, services(request).settings)
+    reader = services(request).store.filtered_stats(filters, sites)
     try:
         data = await report(reader)
     finally:
         reader.close()
-    today = datetime.fromtimestamp(request.app.state.clock(), site.tz).date()
+    today = datetime.fromtimestamp(services(request).clock(), site.tz).date()
     first_raw_day = today - timedelta(days=sites[site.id].retention_days)
     return {
         **data,
@@ -138,12 +139,12 @@ async def breakdown(request: Request, site: Site) -> Response:
 
 async def realtime(request: Request, site: Site) -> Response:
     _no_filters(request, "realtime")
-    return json_response(await reports.realtime(request.app.state.stats, site.id, request.app.state.clock()))
+    return json_response(await reports.realtime(services(request).stats, site.id, services(request).clock()))
 
 
 async def dropped(request: Request, site: Site) -> Response:
     _no_filters(request, "dropped requests (they carry no attributes)")
-    return json_response(await reports.dropped(request.app.state.stats, site.id, _period(request, site)))
+    return json_response(await reports.dropped(services(request).stats, site.id, _period(request, site)))
 
 
 def endpoint(handler: SiteHandler) -> Callable[[Request], Awaitable[Response]]:

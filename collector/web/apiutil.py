@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from collector.auth.tokens import token_hash
 from collector.model import Site
+from collector.web.services import services
 
 
 class ApiError(Exception):
@@ -40,10 +41,10 @@ async def site_for_bearer(request: Request, scopes: tuple[str, ...]) -> Site:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
-    info = await request.app.state.store.find_token(token_hash(token.strip()))
+    info = await services(request).store.find_token(token_hash(token.strip()))
     if info is None or info.site_id != site_id or info.scope not in scopes:
         raise ApiError(403, "forbidden", f"this token has no {' or '.join(scopes)} scope for this site")
-    site: Site | None = await request.app.state.store.get_site(site_id)
+    site: Site | None = await services(request).store.get_site(site_id)
     if site is None:
         raise ApiError(404, "not found", "no such site")
     return site

@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from collector.web.services import services
+
 
 async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok\n")
@@ -12,7 +14,7 @@ async def healthz(request: Request) -> Response:
 
 async def readyz(request: Request) -> Response:
     try:
-        ready = await request.app.state.store.ping()
+        ready = await services(request).store.ping()
     except Exception:
         ready = False
     if ready:
@@ -21,4 +23,4 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    return PlainTextResponse(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4")
+    return PlainTextResponse(services(request).metrics.render(), media_type="text/plain; version=0.0.4")

@@ -24,6 +24,7 @@ from collector.dashboard.sessions import (
     sid_hash,
 )
 from collector.settings import Settings
+from collector.web.services import of_app
 from tests.conftest import rows
 from tests.dashboard.conftest import PASSWORD, csrf_of, log_in, new_client, post_form
 
@@ -144,11 +145,11 @@ async def test_an_idle_refresh_never_undoes_a_logout(
 ) -> None:
     """A request that read the session just before another worker deleted it writes a row
     with no user: still signed out."""
-    sessions: Sessions = app.state.dashboard.sessions
+    sessions: Sessions = of_app(app).dashboard.get().sessions
     cookie = browser.cookies[COOKIE]
     session = await sessions.load(cookie, clock())
     assert session is not None
-    await app.state.store.accounts().delete_session(sid_hash(session.sid))  # the logout elsewhere
+    await of_app(app).store.accounts().delete_session(sid_hash(session.sid))  # the logout elsewhere
     clock.advance(IDLE_SECONDS // 2)
     await sessions.touch(session, clock())
     assert [r["user_name"] for r in rows(db, "SELECT * FROM dashboard_sessions")] == [None]

@@ -18,6 +18,7 @@ from collector.app import create_app
 from collector.clock import FrozenClock
 from collector.ingest.params import BadRequest, parse_bulk, parse_query
 from collector.settings import Settings
+from collector.web.services import of_app
 from tests.conftest import NOON
 
 FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -98,7 +99,7 @@ class _App:
         self.loop = asyncio.new_event_loop()
         self.lifespan = self.app.router.lifespan_context(self.app)
         self.loop.run_until_complete(self.lifespan.__aenter__())
-        self.loop.run_until_complete(self.app.state.store.add_site("S", ["example.com"], "UTC", NOON))
+        self.loop.run_until_complete(of_app(self.app).store.add_site("S", ["example.com"], "UTC", NOON))
         transport = httpx.ASGITransport(app=self.app, client=("203.0.113.5", 1))
         self.client = httpx.AsyncClient(transport=transport, base_url="http://t")
 

@@ -13,6 +13,7 @@ from collector.model import Site
 from collector.storage.sqlite import SqliteStore
 from collector.storage.sqlite_write import Row
 from collector.storage.writer_process import Done
+from collector.web.services import of_app
 
 
 async def test_only_minimised_events_cross_to_the_writer_process(
@@ -20,7 +21,7 @@ async def test_only_minimised_events_cross_to_the_writer_process(
 ) -> None:
     """The privacy pipeline runs in the request handler: what goes down the pipe is the
     minimised event, never the address, the User-Agent, the uid or the query string."""
-    store: SqliteStore = app.state.store
+    store: SqliteStore = of_app(app).store
     assert store._process is not None and store._process.running
     sent: list[bytes] = []
     original = store._process.send

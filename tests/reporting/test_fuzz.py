@@ -20,6 +20,7 @@ from collector.auth.tokens import new_token, token_hash
 from collector.clock import FrozenClock
 from collector.rollups.runner import rollup
 from collector.settings import Settings
+from collector.web.services import of_app
 from tests.conftest import CHROME, NOON
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -112,7 +113,7 @@ class _App:
         self.loop = asyncio.new_event_loop()
         self.lifespan = self.app.router.lifespan_context(self.app)
         self.run(self.lifespan.__aenter__())
-        store = self.app.state.store
+        store = of_app(self.app).store
         site = self.run(store.add_site("S", ["example.com"], "Europe/Oslo", NOON))
         self.run(store.add_token(token_hash(TOKEN), site.id, "stats", "fuzz", NOON))
         admin = new_token()
