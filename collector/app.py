@@ -9,6 +9,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -32,7 +33,7 @@ from collector.secrets_file import ensure_secret_key
 from collector.settings import Settings
 from collector.storage import open_store
 from collector.storage.base import Store
-from collector.web.accesslog import AccessLog
+from collector.web.accesslog import AccessLog, BeaconTally, log_to_file
 from collector.web.services import Lazy, Services
 
 log = logging.getLogger("collector")
@@ -110,11 +111,17 @@ def create_app(
                     await tasks
             await writer.stop()
             await store.close()
+            tally.flush()
 
+    tally = BeaconTally()
     middleware = []
     if settings.access_log:
+        if settings.access_log_file:
+            log_to_file(Path(settings.access_log_file))
         middleware.append(
-            Middleware(AccessLog, proxies=settings.trusted_proxies, mask_bytes=settings.ip_mask_bytes)
+            Middleware(
+                AccessLog, proxies=settings.trusted_proxies, mask_bytes=settings.ip_mask_bytes, tally=tally
+            )
         )
     app = CollectorApp(
         routes=ROUTES,
@@ -123,7 +130,9 @@ def create_app(
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     app.short_cut = (
-        AccessLog(endpoint.beacon, proxies=settings.trusted_proxies, mask_bytes=settings.ip_mask_bytes)
+        AccessLog(
+            endpoint.beacon, proxies=settings.trusted_proxies, mask_bytes=settings.ip_mask_bytes, tally=tally
+        )
         if settings.access_log
         else endpoint.beacon
     )

@@ -147,7 +147,20 @@ SETTINGS: tuple[Setting, ...] = (
         "opt-out backend): `make run` turns it on; keep it off in production.",
         _bool,
     ),
-    Setting("access_log", "true", "Write the collector's own access log (masked IPs only) to stderr.", _bool),
+    Setting(
+        "access_log",
+        "true",
+        "Write the collector's own access log: every request a line (masked IP, path without "
+        "query string or secrets, status), except beacons answered as tracked, counted in one "
+        "line a minute.",
+        _bool,
+    ),
+    Setting(
+        "access_log_file",
+        "",
+        "Write the access log to this file (reopened when moved, so logrotate can rotate and "
+        "expire it) instead of standard error.",
+    ),
     Setting("max_body_bytes", "65536", "Largest accepted tracking request body.", _positive_int),
     Setting("max_bulk_requests", "100", "Most requests accepted in one bulk body.", _positive_int),
     Setting(
@@ -176,6 +189,7 @@ class Settings:
     rollup_interval_s: int = 60
     demo: bool = False
     access_log: bool = True
+    access_log_file: str = ""
     max_body_bytes: int = 65536
     max_bulk_requests: int = 100
     referrer_spam_file: str = ""

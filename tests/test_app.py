@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import stat
 from datetime import timedelta
@@ -21,7 +20,6 @@ from collector.secrets_file import ensure_secret_key
 from collector.settings import Settings
 from collector.storage.base import WriteItem
 from collector.storage.sqlite import SqliteStore
-from collector.web.services import of_app
 from tests.conftest import BROWSER_HEADERS
 
 
@@ -49,25 +47,6 @@ async def test_metrics_count_accepted_dropped_and_invalid(client: httpx.AsyncCli
     assert "collector_invalid_total 1\n" in text
     assert "collector_batch_size_count 2\n" in text
     assert 'collector_commit_seconds_bucket{le="+Inf"} 2\n' in text
-
-
-async def test_the_access_log_holds_the_masked_ip_and_no_query(
-    tmp_path: Path, clock: FrozenClock, caplog: pytest.LogCaptureFixture
-) -> None:
-    from collector.app import create_app
-
-    settings = Settings(database=f"sqlite:///{tmp_path}/c.sqlite3", access_log=True, secret_key="k")
-    app = create_app(settings, clock=clock, run_maintenance=False)
-    caplog.set_level(logging.INFO, logger="collector.access")
-    async with app.router.lifespan_context(app):
-        await of_app(app).store.add_site("S", [], "UTC", clock())
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.195", 1234))
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            await client.get("/matomo.php?idsite=1&rec=1&uid=secret-user&url=http://x/?e=a@b.c")
-    lines = [r.getMessage() for r in caplog.records if r.name == "collector.access"]
-    assert lines and lines[0].startswith('203.0.0.0 "GET /matomo.php" 200 ')
-    joined = "\n".join(r.getMessage() for r in caplog.records)
-    assert "203.0.113.195" not in joined and "secret-user" not in joined and "a@b.c" not in joined
 
 
 async def test_purge_keeps_each_sites_retention(store: SqliteStore, site: Site, clock: FrozenClock) -> None:

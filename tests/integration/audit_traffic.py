@@ -87,6 +87,7 @@ class Reply:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    path: str = ""
 
     def raw(self) -> bytes:
         head = "\n".join(f"{k}: {v}" for k, v in self.headers)
@@ -134,7 +135,7 @@ def _send(
     **kwargs: Any,
 ) -> Reply:
     reply = client.request(method, path, headers=headers, **kwargs)
-    record = Reply(label, reply.status_code, list(reply.headers.multi_items()), reply.content)
+    record = Reply(label, reply.status_code, list(reply.headers.multi_items()), reply.content, path)
     audit.replies.append(record)
     return record
 
@@ -166,6 +167,10 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             "/matomo.php",
             headers=h,
             params={**base, "url": page, "urlref": ref, "action_name": f"Profile of {email} ({pct})"},
+        )
+        # a beacon the collector refuses (400): it has an access-log line of its own
+        _send(
+            audit, client, f"bad beacon #{n}", "GET", "/matomo.php", headers=h, params={**base, "idsite": "x"}
         )
         # page view the way sendBeacon sends it: POST, params in the query, empty body
         _send(
