@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from typing import Any
@@ -12,6 +11,7 @@ import orjson
 from collector.model import Site
 from collector.stats import reports
 from collector.stats.period import Period
+from collector.web.csvout import table_text
 
 EXPORT_LIMIT = 10_000  # rows per breakdown
 
@@ -35,12 +35,7 @@ def as_json(data: dict[str, Any]) -> bytes:
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return out.getvalue()
+    return table_text(rows, list(rows[0])) if rows else ""
 
 
 def as_zip(data: dict[str, Any]) -> bytes:

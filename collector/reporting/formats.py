@@ -7,8 +7,6 @@ gets a first ``date`` column holding that label, as Matomo's CSV renderer does."
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from collector.reporting.errors import ReportingError
 from collector.web.apiutil import json_response
+from collector.web.csvout import table_text
 
 FORMATS = ("json", "csv", "tsv")
 MEDIA = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8"}
@@ -50,18 +49,8 @@ def _table(result: Result) -> Iterable[dict[str, Any]]:
 
 
 def _text(result: Result, fmt: str) -> str:
-    out = io.StringIO()
     columns = ["date", *result.columns] if result.keyed else list(result.columns)
-    writer = csv.DictWriter(
-        out,
-        fieldnames=columns,
-        delimiter="\t" if fmt == "tsv" else ",",
-        lineterminator="\n",
-        extrasaction="ignore",
-    )
-    writer.writeheader()
-    writer.writerows(_table(result))
-    return out.getvalue()
+    return table_text(_table(result), columns, delimiter="\t" if fmt == "tsv" else ",", extra="ignore")
 
 
 def render(result: Result, fmt: str) -> Response:

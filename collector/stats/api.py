@@ -3,8 +3,6 @@ call one report, encode."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +18,7 @@ from collector.stats.filters import FilterError, parse_filters
 from collector.stats.period import Period, PeriodError, parse_interval, parse_period
 from collector.stats.reports import StatsReader
 from collector.web.apiutil import ApiError, SiteHandler, json_response, site_for_bearer, with_site
+from collector.web.csvout import table_text
 from collector.web.services import services
 
 READ_SCOPES = ("stats", "admin")
@@ -27,14 +26,9 @@ MAX_LIMIT = 1000
 
 
 def csv_response(rows: list[dict[str, Any]], filename: str, fieldnames: list[str] | None = None) -> Response:
-    out = io.StringIO()
     columns = list(rows[0]) if rows else fieldnames
-    if columns:
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
     return Response(
-        out.getvalue(),
+        table_text(rows, columns) if columns else "",
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}.csv"',
