@@ -1,6 +1,6 @@
 """Minimisation: what is kept of URLs, titles, referrers, screens and languages.
 
-Rules (DESIGN.md invariant 5): no query string except campaign keys and keys the site
+Rules (docs/privacy.md, invariant 5): no query string except campaign keys and keys the site
 allows, no fragment, no e-mail address or long secret-looking token in paths and titles,
 referrers reduced to host + path, screens to a size class, languages to a primary subtag.
 

@@ -1,6 +1,6 @@
 """Numbering a day's events into visits: one ordered pass in Python.
 
-The rules (DESIGN.md): a visit starts at a visitor's first event of the day, after 30
+The rules (docs/counting.md, "Visits"): a visit starts at a visitor's first event of the day, after 30
 minutes without an event, or on ``new_visit=1``. A heartbeat (ping) extends a visit but
 never starts one: a ping more than 30 minutes after the previous event, and every ping
 after it until the next non-ping event, is dropped ("orphan"); so are pings before the

@@ -1,4 +1,4 @@
-"""Group commit keeps the reply after the commit (DESIGN.md, "Numbers to reach"): every
+"""Group commit keeps the reply after the commit (docs/contract.md, "Durability"): every
 tracking request that got a 2xx before the server died is in the events table afterwards.
 
 32 concurrent clients (asyncio + httpx, 127.0.0.1 only) send beacons as GET, sendBeacon

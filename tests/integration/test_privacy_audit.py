@@ -1,4 +1,4 @@
-"""Privacy audit of a real server (DESIGN.md invariants 1, 2, 4, 5, 6).
+"""Privacy audit of a real server (docs/privacy.md, invariants 1, 2, 4, 5, 6, 8 and 10).
 
 One server process runs behind a trusted proxy (``127.0.0.1/32``): varied traffic arrives
 with distinctive client addresses in ``X-Forwarded-For`` (IPv4, IPv6, IPv4-mapped IPv6,

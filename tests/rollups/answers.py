@@ -1,5 +1,5 @@
 """The known answers for scripted traffic (tests/rollups/traffic.py), computed in plain
-Python from the visit rules of DESIGN.md and issue 3 — never with the project's SQL."""
+Python from the visit rules of docs/counting.md ("Visits") and issue 3 — never with the project's SQL."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The visit rules, one case each: hits go through ``/matomo.php`` (``cdt``), are rolled up,
 and the daily tables must hold the numbers worked out by hand here.
 
-Rules (DESIGN.md, issue 3): a new visit after 30 minutes without an event from the same
+Rules (docs/counting.md, "Visits"; issue 3): a new visit after 30 minutes without an event from the same
 visitor and at midnight in the site's time zone; a heartbeat extends a visit and never
 starts one; bounce = one page view and no event; duration = last − first event, heartbeats
 included; entry/exit = first/last page view; a visit's attributes are its first event's.

@@ -2,7 +2,7 @@
 
 Scripted visitors (each a distinct masked IP and/or User-Agent) do scripted hits at local
 times in the site's zone (Europe/Oslo). The expected numbers are computed here, in plain
-Python, from the visit rules of DESIGN.md and issue 3 — never with the project's SQL:
+Python, from the visit rules of docs/counting.md ("Visits") and issue 3 — never with the project's SQL:
 
 * a visit starts at a visitor's first non-ping hit of a local day, after more than 30
   minutes without a hit, or on ``new_visit=1``; midnight (local) ends every visit;
