@@ -14,7 +14,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -47,6 +47,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         status_code=status,
         headers=getattr(exc, "headers", None),
     )
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client went away mid-body: nobody to answer, nothing to log but the access line."""
+    return Response(status_code=400)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -127,7 +132,11 @@ def create_app(
         routes=ROUTES,
         middleware=middleware,
         lifespan=lifespan,
-        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        exception_handlers={
+            HTTPException: _http_error,
+            ClientDisconnect: _client_gone,
+            Exception: _server_error,
+        },
     )
     app.short_cut = (
         AccessLog(

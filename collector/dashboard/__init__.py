@@ -26,6 +26,7 @@ from collector.dashboard import (
     views,
 )
 from collector.dashboard.render import SecurityHeaders
+from collector.web import ids  # noqa: F401 (registers the {name:id} path convertor)
 
 
 class Assets(StaticFiles):
@@ -46,7 +47,7 @@ class Assets(StaticFiles):
 
 
 def routes() -> list[BaseRoute]:
-    site = "/sites/{site_id:int}"
+    site = "/sites/{site_id:id}"
     return [
         Route("/", views.overview, methods=["GET"]),
         Route("/login", auth.login_page, methods=["GET"]),
@@ -59,10 +60,10 @@ def routes() -> list[BaseRoute]:
         Route(site + "/settings", settings_views.save_settings, methods=["POST"]),
         Route(site + "/tokens", tokens_views.tokens_page, methods=["GET"]),
         Route(site + "/tokens", tokens_views.create_token, methods=["POST"]),
-        Route(site + "/tokens/{token_id:int}/revoke", tokens_views.revoke_token, methods=["POST"]),
+        Route(site + "/tokens/{token_id:id}/revoke", tokens_views.revoke_token, methods=["POST"]),
         Route(site + "/share", share_views.share_page, methods=["GET"]),
         Route(site + "/share", share_views.create_share, methods=["POST"]),
-        Route(site + "/share/{link_id:int}/revoke", share_views.revoke_share, methods=["POST"]),
+        Route(site + "/share/{link_id:id}/revoke", share_views.revoke_share, methods=["POST"]),
         Route("/share/{secret}", share_views.shared_dashboard, methods=["GET"]),
         Route("/share/{secret}", share_views.unlock, methods=["POST"]),
         Route("/share/{secret}/csv/{report}", share_views.shared_csv, methods=["GET"]),

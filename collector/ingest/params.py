@@ -149,7 +149,10 @@ def params_from_object(item: Mapping[str, Any]) -> Params:
         elif isinstance(value, str | int | float):
             text = str(value)
         else:
-            text = orjson.dumps(value).decode()
+            try:
+                text = orjson.dumps(value).decode()
+            except orjson.JSONEncodeError:  # nested past orjson's depth limit: no parameter
+                continue
         out[name] = text[:MAX_VALUE]
     return out
 

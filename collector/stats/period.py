@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 MAX_DAYS = 5 * 366
+# Dates a report may name: well inside the calendar, so a range, its previous period and
+# its months and weeks never step past year 1 or 9999 (Python's date range).
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2999, 12, 31)
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -38,9 +42,12 @@ def _date(name: str, raw: str | None) -> date:
     if not _ISO_DAY.fullmatch(raw):
         raise PeriodError(f"`{name}` must be a date as YYYY-MM-DD, not {raw[:40]!r}")
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError as exc:
         raise PeriodError(f"`{name}` must be a date as YYYY-MM-DD, not {raw[:40]!r}") from exc
+    if not EARLIEST <= day <= LATEST:
+        raise PeriodError(f"`{name}` must be between {EARLIEST} and {LATEST}, not {raw}")
+    return day
 
 
 def parse_period(raw_from: str | None, raw_to: str | None, today: date) -> Period:
