@@ -1,11 +1,13 @@
 """The privacy pipeline: an ordered list of named steps.
 
-Each step reads and fills a :class:`Hit` and returns ``None`` to go on or a
-:class:`DropReason` to stop. The IP is masked by the first step and the full address is
-dropped from the hit there; every later step sees only the masked form. The last two
-steps turn the hit into a minimised :class:`Event` (``minimise`` builds it, ``visitor``
-adds the keyed visitor id). Steps are plain functions so each one can be tested alone;
-``STEPS`` is the order, and the order is the policy.
+A step either fills or drops, and its name says which: a ``put_…`` step fills fields of
+the :class:`Hit` for later steps (and never drops); a ``drop_…`` step reads them and
+returns the :class:`DropReason` it is named after, or ``None`` to go on (and fills
+nothing). The IP is masked by the first step and the full address is dropped from the
+hit there; every later step sees only the masked form. The last two steps turn the hit
+into a minimised :class:`Event` (``put_event`` builds it, ``put_visitor`` adds the keyed
+visitor id). Steps are plain functions so each one can be tested alone; ``STEPS`` is the
+order, and the order is the policy.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from collector.privacy.exclusions import compile_rules
 from collector.settings import Network
 
 
-@dataclass(slots=True)  # not frozen: one per request, and a frozen __init__ costs ~5x as much
+@dataclass(slots=True)  # not frozen: one per request, where a frozen __init__ is slow (bench/README.md)
 class HeaderInfo:
     """What the pipeline reads from the HTTP request (one per request, bulk included).
     Treated as read-only: a bulk request shares one among its items."""
@@ -88,7 +90,9 @@ Step = Callable[[Hit, PipelineEnv], DropReason | None]
 _NO_CAMPAIGN = Campaign()
 
 
-def mask_ip(hit: Hit, env: PipelineEnv) -> DropReason | None:
+def put_masked_ip(hit: Hit, env: PipelineEnv) -> None:
+    """``masked_ip``: the client address, masked (``cip`` only with a valid token, and
+    removed from the parameters either way)."""
     cip = clean(hit.req.params.get("cip"), 64) if hit.authenticated else None
     masked = ipaddr.mask_text(cip, env.ip_mask_bytes) if cip else None
     if masked is None:
@@ -97,31 +101,30 @@ def mask_ip(hit: Hit, env: PipelineEnv) -> DropReason | None:
         )
     hit.masked_ip = masked
     hit.req.params.pop("cip", None)
-    return None
 
 
-def require_rec(hit: Hit, env: PipelineEnv) -> DropReason | None:
+def drop_no_rec(hit: Hit, env: PipelineEnv) -> DropReason | None:
     return None if hit.req.rec else DropReason.NO_REC
 
 
-def do_not_track(hit: Hit, env: PipelineEnv) -> DropReason | None:
+def drop_dnt(hit: Hit, env: PipelineEnv) -> DropReason | None:
     return DropReason.DNT if hit.headers.dnt and hit.site.settings.honour_dnt else None
 
 
-def global_privacy_control(hit: Hit, env: PipelineEnv) -> DropReason | None:
+def drop_gpc(hit: Hit, env: PipelineEnv) -> DropReason | None:
     return DropReason.GPC if hit.headers.gpc and hit.site.settings.honour_gpc else None
 
 
-def opt_out(hit: Hit, env: PipelineEnv) -> DropReason | None:
-    """Keep only a keyed hash of ``uid``; the writer checks it against ``optouts`` in the
-    same transaction as the insert, so an opt-out is honoured by the very next beacon."""
+def put_uid_hash(hit: Hit, env: PipelineEnv) -> None:
+    """``uid_hash``: a keyed hash of ``uid`` (the ``uid`` itself is removed). The writer
+    checks it against ``optouts`` in the same transaction as the insert, so an opt-out is
+    honoured by the very next beacon (the drop is ``opted_out``, counted there)."""
     uid = clean(hit.req.params.pop("uid", None), 1024)
     if uid is not None:
         hit.uid_hash = user_ref_hash(hit.site.secret, uid)
-    return None
 
 
-def consent(hit: Hit, env: PipelineEnv) -> DropReason | None:
+def drop_no_consent(hit: Hit, env: PipelineEnv) -> DropReason | None:
     """In ``consent_required`` mode only requests carrying ``consent=1`` count (Matomo's
     tracker adds it once ``setConsentGiven`` was called)."""
     if hit.site.settings.consent_mode == "consent_required" and hit.req.params.get("consent") != "1":
@@ -129,25 +132,35 @@ def consent(hit: Hit, env: PipelineEnv) -> DropReason | None:
     return None
 
 
-def prefetch(hit: Hit, env: PipelineEnv) -> DropReason | None:
+def drop_prefetch(hit: Hit, env: PipelineEnv) -> DropReason | None:
     return DropReason.PREFETCH if hit.headers.prefetch else None
 
 
-def bots(hit: Hit, env: PipelineEnv) -> DropReason | None:
+def put_user_agent(hit: Hit, env: PipelineEnv) -> None:
+    """``user_agent`` (the ``ua`` parameter, else the header) and ``ua``, what it says."""
     hit.user_agent = clean(hit.req.params.get("ua"), 1024) or hit.headers.user_agent
     hit.ua = env.ua_parser.parse(hit.user_agent)
+
+
+def drop_bot(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    """A bot's request, unless it says ``bots=1``."""
     if hit.ua.is_bot and hit.req.params.get("bots") != "1":
         return DropReason.BOT
     return None
 
 
-def foreign_host(hit: Hit, env: PipelineEnv) -> DropReason | None:
+def put_urls(hit: Hit, env: PipelineEnv) -> None:
+    """``page`` and ``ref``: the page URL and the referrer, split."""
     params = hit.req.params
     page_raw = params.get("url")
     if page_raw is None and "urlref" not in params:
         page_raw = hit.headers.referer  # the image-pixel fallback, as in Matomo
     hit.page = split_url(page_raw)
     hit.ref = split_url(params.get("urlref"))
+
+
+def drop_foreign_host(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    """A page on none of the site's domains (when the site checks the host)."""
     site = hit.site
     host = hit.page.host if hit.page else None
     if site.settings.check_host and site.domains and host and not host_matches(host, site.domains):
@@ -155,12 +168,13 @@ def foreign_host(hit: Hit, env: PipelineEnv) -> DropReason | None:
     return None
 
 
-def referrer_spam(hit: Hit, env: PipelineEnv) -> DropReason | None:
+def drop_spam(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    """A referrer on the referrer-spam list."""
     host = hit.ref.host if hit.ref else None
     return DropReason.SPAM if host and env.spam.is_spam(host) else None
 
 
-def excluded(hit: Hit, env: PipelineEnv) -> DropReason | None:
+def drop_excluded(hit: Hit, env: PipelineEnv) -> DropReason | None:
     """The owner's exclusion rules (path, referrer host, User-Agent, masked-IP network)."""
     texts = hit.site.settings.exclusions
     if not texts:
@@ -179,9 +193,9 @@ def _pv_id(raw: str | None) -> str | None:
     return text if text and text.isascii() and text.isalnum() else None
 
 
-def minimise(hit: Hit, env: PipelineEnv) -> DropReason | None:
-    """The minimised :class:`Event`, built straight from the hit (the visitor id is the
-    next step's)."""
+def put_event(hit: Hit, env: PipelineEnv) -> None:
+    """``event``: the minimised :class:`Event`, built straight from the hit (the visitor
+    id is the next step's)."""
     params = hit.req.params
     site = hit.site
     ua = hit.ua
@@ -224,31 +238,31 @@ def minimise(hit: Hit, env: PipelineEnv) -> DropReason | None:
         for name, value in kind_fields(kind, params).items():
             setattr(event, name, value)
     hit.event = event
-    return None
 
 
-def visitor(hit: Hit, env: PipelineEnv) -> DropReason | None:
-    """The keyed daily visitor id (of the masked IP, never the full one)."""
+def put_visitor(hit: Hit, env: PipelineEnv) -> None:
+    """``event.visitor``: the keyed daily visitor id (of the masked IP, never the full one)."""
     event = hit.event
-    assert event is not None, "the minimise step comes first"
+    assert event is not None, "the put_event step comes first"
     event.visitor = visitor_id(hit.salt, hit.site.id, hit.masked_ip, hit.user_agent, event.language or "")
-    return None
 
 
 STEPS: tuple[tuple[str, Step], ...] = (
-    ("mask_ip", mask_ip),
-    ("require_rec", require_rec),
-    ("dnt", do_not_track),
-    ("gpc", global_privacy_control),
-    ("opt_out", opt_out),
-    ("consent", consent),
-    ("prefetch", prefetch),
-    ("bots", bots),
-    ("foreign_host", foreign_host),
-    ("referrer_spam", referrer_spam),
-    ("excluded", excluded),
-    ("minimise", minimise),
-    ("visitor", visitor),
+    ("put_masked_ip", put_masked_ip),
+    ("drop_no_rec", drop_no_rec),
+    ("drop_dnt", drop_dnt),
+    ("drop_gpc", drop_gpc),
+    ("put_uid_hash", put_uid_hash),
+    ("drop_no_consent", drop_no_consent),
+    ("drop_prefetch", drop_prefetch),
+    ("put_user_agent", put_user_agent),
+    ("drop_bot", drop_bot),
+    ("put_urls", put_urls),
+    ("drop_foreign_host", drop_foreign_host),
+    ("drop_spam", drop_spam),
+    ("drop_excluded", drop_excluded),
+    ("put_event", put_event),
+    ("put_visitor", put_visitor),
 )
 
 
