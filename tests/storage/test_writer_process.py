@@ -96,10 +96,13 @@ async def test_a_dead_child_fails_its_batches_and_the_next_write_starts_a_new_on
 
 
 async def test_ctrl_c_does_not_stop_the_child_before_the_server_is_done(store: SqliteStore) -> None:
-    os.kill(_child_pid(store), signal.SIGINT)  # what a Ctrl-C sends the whole process group
-    os.kill(_child_pid(store), signal.SIGTERM)
+    pid = _child_pid(store)
+    os.kill(pid, signal.SIGINT)  # what a Ctrl-C sends the whole process group
+    os.kill(pid, signal.SIGTERM)
     await asyncio.sleep(0.2)
+    assert _alive(pid) and store._process is not None and store._process.running
     assert await store.write_batch([_event("/still")]) == [None]
+    assert _child_pid(store) == pid  # the same child: write_batch would quietly start a new one
     assert _paths(store) == ["/still"]
 
 
