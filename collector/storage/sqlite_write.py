@@ -110,8 +110,9 @@ def write_rows(
 
 
 def _plain_events(conn: sqlite3.Connection, batch: Sequence[Row]) -> bool:
-    """Events only: no drop to count, no opt-out to check, no transaction open."""
-    if conn.in_transaction:
+    """Events only (one at least): no drop to count, no opt-out to check, no transaction
+    open."""
+    if not batch or conn.in_transaction:
         return False
     for _, _, drop, uid_hash, values in batch:
         if values is None or drop is not None or uid_hash is not None:

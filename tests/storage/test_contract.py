@@ -1,108 +1,170 @@
-"""The storage contract: what every Store backend must do (SQLite today)."""
+"""The storage contract: what every :class:`Store` backend must do, through the public
+interface only (the ``store`` fixture, tests/storage/conftest.py, says which backends).
+
+This file: the lifecycle and the hot path. The administration, the stats, the privacy
+tools and the account store are in the other ``test_contract_*.py`` files."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import ast
+import asyncio
+import inspect
 from pathlib import Path
 
-import pytest
+from collector.model import DropReason
+from collector.stats.reports import FilteredReader, StatsReader
+from collector.storage.accounts_base import AccountStore
+from collector.storage.base import MAX_BATCH_ITEMS, Store
+from tests.storage.contract import (
+    DAY,
+    NOW,
+    PERIOD,
+    SAMPLE_DROPPED,
+    SAMPLE_TOTALS,
+    StoreFactory,
+    add_site,
+    clocks,
+    dropped,
+    event,
+    ms,
+    sample_day,
+    tracked,
+    write_sample,
+)
 
-from collector.model import DropReason, Event, Kind, SiteSettings
-from collector.storage.base import Store, WriteItem
-from collector.storage.sqlite import SqliteStore
-
-NOW = 1795348800.0
-
-
-@pytest.fixture(params=["sqlite-thread", "sqlite-process"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    backend: Store = SqliteStore(tmp_path / "c.sqlite3", writer_process=request.param == "sqlite-process")
-    await backend.open()
-    await backend.migrate()
-    yield backend
-    await backend.close()
-
-
-def _event(site_id: int, path: str) -> Event:
-    return Event(
-        site_id=site_id, ts_ms=int(NOW * 1000), day="2026-11-22", visitor=7, kind=Kind.PAGEVIEW, path=path
-    )
-
-
-async def test_migrate_twice_applies_nothing_the_second_time(store: Store) -> None:
-    assert await store.migrate() == []
-    assert await store.ping()
+HERE = Path(__file__).parent
+INTERFACES = (Store, StatsReader, FilteredReader, AccountStore)
 
 
-async def test_sites_round_trip(store: Store) -> None:
-    site = await store.add_site("Shop", ["shop.example"], "Europe/Oslo", NOW)
-    assert site.id == 1 and len(site.secret) == 32
-    settings = SiteSettings(allowed_query_keys=("q",), raw_retention_days=5, honour_dnt=False)
-    await store.update_site(site.id, "Shop!", ["a.example"], "UTC", settings)
-    again = await store.get_site(site.id)
-    assert again is not None
-    assert (again.name, again.domains, again.timezone, again.settings) == (
-        "Shop!",
-        ("a.example",),
-        "UTC",
-        settings,
-    )
-    assert again.secret == site.secret
-    assert await store.get_site(99) is None
-    assert [s.id for s in await store.list_sites()] == [1]
+def _public(interface: type) -> set[str]:
+    return {
+        name
+        for cls in inspect.getmro(interface)
+        if cls.__module__.startswith("collector.")
+        for name in vars(cls)
+        if not name.startswith("_")
+    }
 
 
-async def test_write_batch_inserts_events_and_counts_drops(store: Store) -> None:
-    site = await store.add_site("Shop", [], "UTC", NOW)
-    items = [
-        WriteItem(site.id, "2026-11-22", _event(site.id, "/a"), None),
-        WriteItem(site.id, "2026-11-22", None, DropReason.DNT),
-        WriteItem(site.id, "2026-11-22", None, DropReason.DNT),
-        WriteItem(site.id, "2026-11-22", _event(site.id, "/b"), None),
+def test_every_method_of_the_interfaces_is_called_by_the_contract_suite() -> None:
+    called: set[str] = set()
+    for path in HERE.glob("test_contract*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute):
+                called.add(node.attr)
+    for interface in INTERFACES:
+        missing = _public(interface) - called
+        assert not missing, f"{interface.__name__}: no contract test calls {sorted(missing)}"
+
+
+# -- lifecycle -----------------------------------------------------------------------------
+async def test_migrate_applies_every_migration_once(make_store: StoreFactory) -> None:
+    fresh = make_store()
+    await fresh.open()
+    try:
+        applied = await fresh.migrate()
+        assert applied and applied == sorted(applied)
+        assert await fresh.ping()
+        assert await fresh.migrate() == []
+    finally:
+        await fresh.close()
+
+
+async def test_what_was_written_is_there_after_close_and_open(make_store: StoreFactory) -> None:
+    first = make_store()
+    await first.open()
+    await first.migrate()
+    site = await add_site(first)
+    await write_sample(first, site)
+    await first.close()
+    again = make_store()
+    await again.open()
+    try:
+        assert await again.migrate() == []
+        assert await again.get_site(site.id) == site
+        assert [s.id for s in await again.list_sites()] == [site.id]
+        await again.rollup(clocks(site), NOW, None)
+        assert await again.stats().totals(site.id, PERIOD) == SAMPLE_TOTALS
+    finally:
+        await again.close()
+
+
+# -- the hot path --------------------------------------------------------------------------
+def test_batch_sizes_are_within_what_the_group_commit_sends(store: Store) -> None:
+    assert store.batches_in_flight >= 1
+    assert 1 <= store.batch_items <= MAX_BATCH_ITEMS
+
+
+async def test_write_batch_stores_events_and_counts_drops(store: Store) -> None:
+    site = await add_site(store)
+    await write_sample(store, site)
+    await store.write_batch([dropped(site.id, DropReason.DNT)])
+    assert await store.stats().dropped(site.id, PERIOD) == [("dnt", 3), ("bot", 1)]
+    assert await store.days_with_events(site.id, None) == [(site.id, DAY)]
+    assert await store.stats().realtime(site.id, ms("00:00")) == (3, 4)
+    assert await store.rollup(clocks(site), NOW, None) == [(site.id, DAY)]
+    assert await store.stats().totals(site.id, PERIOD) == SAMPLE_TOTALS
+
+
+async def test_an_empty_batch_is_answered(store: Store) -> None:
+    assert await store.write_batch([]) == []
+
+
+async def test_send_batch_answers_each_batch_once_committed(store: Store) -> None:
+    site = await add_site(store)
+    answers: list[list[DropReason | None] | BaseException] = []
+    all_in = asyncio.Event()
+    batches = [sample_day(site.id, day) for day in ("2026-11-20", "2026-11-21", DAY)]
+
+    def done(outcome: list[DropReason | None] | BaseException) -> None:
+        answers.append(outcome)
+        if len(answers) == len(batches):
+            all_in.set()
+
+    for items in batches:  # sent at once: a backend may take several before it answers
+        store.send_batch(items, done)
+    await asyncio.wait_for(all_in.wait(), 10)
+    assert answers == [[i.drop for i in items] for items in batches]
+    assert await store.days_with_events(site.id, None) == [
+        (site.id, "2026-11-20"),
+        (site.id, "2026-11-21"),
+        (site.id, DAY),
     ]
-    assert await store.write_batch(items) == [None, DropReason.DNT, DropReason.DNT, None]
-    await store.write_batch([WriteItem(site.id, "2026-11-22", None, DropReason.DNT)])
-    assert isinstance(store, SqliteStore)
-    conn = await store._read_conn()
-    assert list(await conn.execute_fetchall("SELECT path FROM events ORDER BY id")) == [("/a",), ("/b",)]
-    assert list(await conn.execute_fetchall("SELECT reason, n FROM dropped")) == [("dnt", 3)]
+    assert await store.stats().dropped(site.id, PERIOD) == SAMPLE_DROPPED
 
 
 async def test_opt_outs_are_checked_inside_the_batch(store: Store) -> None:
-    site = await store.add_site("Shop", [], "UTC", NOW)
+    site = await add_site(store)
+    other = await add_site(store, "Other")
     await store.add_optout(site.id, "aa" * 16, NOW)
-    await store.add_optout(site.id, "aa" * 16, NOW)  # idempotent
     items = [
-        WriteItem(site.id, "2026-11-22", _event(site.id, "/x"), None, uid_hash="aa" * 16),
-        WriteItem(site.id, "2026-11-22", _event(site.id, "/y"), None, uid_hash="bb" * 16),
-        WriteItem(site.id + 1, "2026-11-22", _event(site.id + 1, "/z"), None, uid_hash="aa" * 16),
+        tracked(event(site.id, "/x", visitor=1), uid_hash="aa" * 16),
+        tracked(event(site.id, "/y", visitor=2), uid_hash="bb" * 16),
+        tracked(event(site.id, "/z", visitor=3)),
+        tracked(event(other.id, "/x", visitor=1), uid_hash="aa" * 16),  # an opt-out is per site
     ]
-    assert await store.write_batch(items) == [DropReason.OPTED_OUT, None, None]
+    assert await store.write_batch(items) == [DropReason.OPTED_OUT, None, None, None]
+    assert await store.stats().dropped(site.id, PERIOD) == [("opted_out", 1)]
+    assert await store.stats().realtime(site.id, 0) == (2, 2)
+    assert await store.stats().realtime(other.id, 0) == (1, 1)
 
 
-async def test_salts_are_created_once_and_deleted_by_day(store: Store) -> None:
-    first = await store.get_or_create_salt("2026-11-22", b"1" * 32, NOW)
-    second = await store.get_or_create_salt("2026-11-22", b"2" * 32, NOW)
-    assert first == second == b"1" * 32
-    await store.get_or_create_salt("2026-11-20", b"3" * 32, NOW)
-    assert await store.delete_salts_before("2026-11-21") == 1
-    assert await store.get_or_create_salt("2026-11-20", b"4" * 32, NOW) == b"4" * 32
-
-
-async def test_tokens_users_and_purge(store: Store) -> None:
-    site = await store.add_site("Shop", [], "UTC", NOW)
-    await store.add_token(b"h" * 32, site.id, "stats", "", NOW)
+async def test_get_site_and_find_token_find_what_was_added(store: Store) -> None:
+    site = await add_site(store)
+    assert await store.get_site(site.id) == site
+    assert await store.get_site(site.id + 1) is None
+    await store.add_token(b"h" * 32, site.id, "stats", "the wall screen", NOW)
     info = await store.find_token(b"h" * 32)
     assert info is not None and (info.site_id, info.scope) == (site.id, "stats")
     assert await store.find_token(b"x" * 32) is None
-    await store.add_user("ann", "scrypt$…", True, NOW)
-    user = await store.get_user("ann")
-    assert user is not None and user.is_admin
-    old = Event(site_id=site.id, ts_ms=0, day="2026-10-01", visitor=1, kind=Kind.PAGEVIEW)
-    await store.write_batch(
-        [
-            WriteItem(site.id, old.day, old, None),
-            WriteItem(site.id, "2026-11-22", _event(site.id, "/new"), None),
-        ]
-    )
-    assert await store.purge_events(site.id, "2026-10-23") == 1
+
+
+async def test_a_days_salt_is_created_once_and_deleted_by_day(store: Store) -> None:
+    first = await store.get_or_create_salt(DAY, b"1" * 32, NOW)
+    second = await store.get_or_create_salt(DAY, b"2" * 32, NOW)
+    assert first == second == b"1" * 32  # the first candidate wins, for every worker
+    assert await store.get_or_create_salt("2026-11-20", b"3" * 32, NOW) == b"3" * 32
+    assert await store.delete_salts_before("2026-11-21") == 1
+    assert await store.delete_salts_before("2026-11-21") == 0
+    assert await store.get_or_create_salt("2026-11-20", b"4" * 32, NOW) == b"4" * 32  # a new one
+    assert await store.get_or_create_salt(DAY, b"5" * 32, NOW) == b"1" * 32  # kept
