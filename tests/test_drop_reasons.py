@@ -3,6 +3,7 @@ in X-Collector-Dropped, and nothing but the counter is stored."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from typing import Any
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 
 from collector.clock import FrozenClock
-from collector.model import Site
+from collector.model import DropReason, Site
 from collector.optout.keyed import user_ref_hash
 from collector.storage.sqlite import SqliteStore
 from tests.conftest import BROWSER_HEADERS, rows
@@ -36,7 +37,19 @@ CASES: list[tuple[str, dict[str, str], dict[str, str]]] = [
     ),
     ("foreign_host", {"url": "https://evil.example/pricing"}, {}),
     ("spam", {"urlref": "https://semalt.com/"}, {}),
+    ("no_consent", {}, {}),
+    ("excluded", {"url": "https://example.com/admin/users"}, {}),
 ]
+# The reasons that come from the site's settings: the settings that drop the case's
+# request, and the parameters a request needs to be tracked under them.
+SITE_SETTINGS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
+    "no_consent": ({"consent_mode": "consent_required"}, {"consent": "1"}),
+    "excluded": ({"exclusions": ("path:/admin/*",)}, {}),
+}
+
+
+def test_every_drop_reason_has_a_case() -> None:
+    assert {reason for reason, _, _ in CASES} == {r.value for r in DropReason}
 
 
 async def _send(
@@ -62,12 +75,16 @@ async def test_a_dropped_request_is_answered_like_a_tracked_one_and_only_counted
     send_image: bool,
 ) -> None:
     await store.add_optout(site.id, user_ref_hash(site.secret, "user-42"), clock())
+    changes, tracked_params = SITE_SETTINGS.get(reason, ({}, {}))
+    if changes:  # before the first request, so the ingest's site cache holds these
+        settings = dataclasses.replace(site.settings, **changes)
+        await store.update_site(site.id, site.name, site.domains, site.timezone, settings)
     dropped = await _send(client, site, params, headers, send_image)
     assert rows(db, "SELECT count(*) AS n FROM events") == [{"n": 0}]
     assert rows(db, "SELECT site_id, day, reason, n FROM dropped") == [
         {"site_id": site.id, "day": "2026-11-22", "reason": reason, "n": 1}
     ]
-    tracked = await _send(client, site, {}, {}, send_image)
+    tracked = await _send(client, site, tracked_params, {}, send_image)
     assert rows(db, "SELECT count(*) AS n FROM events") == [{"n": 1}]
     assert dropped.headers["x-collector-dropped"] == reason
     assert "x-collector-dropped" not in tracked.headers
