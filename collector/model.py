@@ -82,7 +82,7 @@ class Event:
     """One minimised event: no IP, no raw User-Agent, no query string, no user id.
 
     Not frozen: built once per beacon on the hot path, where a frozen dataclass's
-    ``__init__`` (one ``object.__setattr__`` call per field) costs about ten times as much."""
+    ``__init__`` (one ``object.__setattr__`` call per field) is slow (bench/README.md)."""
 
     site_id: int
     ts_ms: int

@@ -35,11 +35,10 @@ from typing import Protocol, TypeAlias
 
 from collector.metrics import Metrics
 from collector.model import DropReason
-from collector.storage.base import WriteItem, WriterClosed
+from collector.storage.base import MAX_BATCH_ITEMS, WriteItem, WriterClosed
 
 log = logging.getLogger("collector.writer")
 
-MAX_BATCH = 2000  # items per transaction; more wait for the next one
 BACKLOG = 4  # waiting items over this many small batches per free slot: batches grow
 
 Outcome = list[DropReason | None]
@@ -75,14 +74,14 @@ class GroupCommitWriter:
         self._alone: deque[_Waiter] = deque()  # from a failed batch: retried one by one
         self._in_flight = 0
         self._most = 1
-        self._items = MAX_BATCH
+        self._items = MAX_BATCH_ITEMS
         self._flush_soon: asyncio.Handle | None = None
         self._drained: asyncio.Event | None = None
         self._running = False
 
     def start(self) -> None:
         self._most = max(1, self._store.batches_in_flight)
-        self._items = max(1, min(MAX_BATCH, self._store.batch_items))
+        self._items = max(1, min(MAX_BATCH_ITEMS, self._store.batch_items))
         self._running = True
 
     async def stop(self) -> None:
@@ -115,7 +114,7 @@ class GroupCommitWriter:
         limit = self._items
         free = max(1, self._most - self._in_flight)
         if self._pending_items > BACKLOG * limit * free:  # a backlog: share it out
-            limit = min(MAX_BATCH, -(-self._pending_items // free))
+            limit = min(MAX_BATCH_ITEMS, -(-self._pending_items // free))
         size = count = 0
         for items, _ in self._pending:
             if count and size + len(items) > limit:

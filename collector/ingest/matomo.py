@@ -76,7 +76,7 @@ _KIND_KEYS = frozenset({"ping", "idgoal", "download", "link", "e_c", "e_a", "c_n
 _TOKEN_KEYS = frozenset({"cip", *LOCATION_OVERRIDES})
 
 
-@dataclass(slots=True)  # not frozen: one per beacon, and a frozen __init__ costs ~5x as much
+@dataclass(slots=True)  # not frozen: one per beacon, where a frozen __init__ is slow (bench/README.md)
 class TrackingRequest:
     """One validated tracking request (still raw: nothing minimised yet)."""
 

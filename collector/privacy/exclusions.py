@@ -119,9 +119,3 @@ def parse_rules(text: str) -> tuple[str, ...]:
         raise RuleError(f"at most {MAX_RULES} rules a site")
     rules = [str(parse_rule(p)) for p in parts]
     return tuple(dict.fromkeys(rules))  # keep the order, drop repeats
-
-
-def glob_to_sql(pattern: str) -> str:
-    """SQLite's GLOB has the same ``*``, ``?`` and ``[…]`` as ``fnmatchcase`` except that a
-    negated class is ``[^…]`` there and ``[!…]`` here."""
-    return pattern.replace("[!", "[^")

@@ -11,8 +11,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from collector.model import Site
+from collector.rollups.runner import raw_retention_days
 from collector.settings import Settings
 from collector.web.apiutil import json_response
+from collector.web.ids import parse_id
 from collector.web.services import services
 
 LANGUAGES = ("en", "nb")
@@ -52,7 +54,7 @@ def facts(site: Site, settings: Settings) -> Facts:
         mask_bytes=settings.ip_mask_bytes,
         honour_dnt=site.settings.honour_dnt,
         honour_gpc=site.settings.honour_gpc,
-        raw_days=site.settings.raw_retention_days or settings.raw_retention_days,
+        raw_days=raw_retention_days(site, settings),
         aggregate_months=site.settings.aggregate_retention_months,
         kept_query_keys=site.settings.allowed_query_keys,
         consent_required=site.settings.consent_mode == "consent_required",
@@ -199,11 +201,8 @@ def as_html(parts: list[tuple[str, str]], lang: str) -> str:
 
 
 async def statement(request: Request) -> Response:
-    try:
-        site_id = int(request.path_params["site_id"])
-    except ValueError:
-        return json_response({"error": "not found", "detail": "no such site"}, 404)
-    site: Site | None = await services(request).store.get_site(site_id)
+    site_id = parse_id(request.path_params["site_id"])
+    site: Site | None = await services(request).store.get_site(site_id) if site_id is not None else None
     if site is None:
         return json_response({"error": "not found", "detail": "no such site"}, 404)
     lang = request.query_params.get("lang", "en")

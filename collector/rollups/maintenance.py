@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from collector.clock import Clock
 from collector.ingest.visitor import SaltRing
-from collector.rollups.runner import rollup
+from collector.rollups.runner import raw_retention_days, rollup
 from collector.settings import Settings
 from collector.storage.base import Store
 
@@ -30,7 +30,7 @@ async def purge_raw_events(store: Store, settings: Settings, clock: Clock) -> in
     now = clock()
     removed = 0
     for site in await store.list_sites():
-        days = site.settings.raw_retention_days or settings.raw_retention_days
+        days = raw_retention_days(site, settings)
         today = datetime.fromtimestamp(now, site.tz).date()
         removed += await store.purge_events(site.id, (today - timedelta(days=days)).isoformat())
     return removed

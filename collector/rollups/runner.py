@@ -9,17 +9,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from collector.clock import Clock
-from collector.model import SiteClock
+from collector.model import Site, SiteClock
 from collector.settings import Settings
 
 if TYPE_CHECKING:
     from collector.storage.base import Store
 
 
+def raw_retention_days(site: Site, settings: Settings) -> int:
+    """How many days a site's raw events are kept: its own setting, else the server's."""
+    return site.settings.raw_retention_days or settings.raw_retention_days
+
+
 async def site_clocks(store: Store, settings: Settings) -> dict[int, SiteClock]:
     return {
-        site.id: SiteClock(site.tz, site.settings.raw_retention_days or settings.raw_retention_days)
-        for site in await store.list_sites()
+        site.id: SiteClock(site.tz, raw_retention_days(site, settings)) for site in await store.list_sites()
     }
 
 

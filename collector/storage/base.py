@@ -1,6 +1,7 @@
-"""The one storage interface. Ingest, the CLI and (later) stats talk to this only, so a
-PostgreSQL backend can be added without touching them; ``tests/storage`` is the contract
-suite every backend must pass."""
+"""The one storage interface. Ingest, the CLI, the stats and the dashboard talk to this
+only (and to the stats readers and the account store it hands out), so a PostgreSQL
+backend can be added without touching them; ``tests/storage`` is the contract suite every
+backend must pass."""
 
 from __future__ import annotations
 
@@ -17,13 +18,16 @@ if TYPE_CHECKING:
     from collector.storage.accounts_base import AccountStore
 
 
+MAX_BATCH_ITEMS = 2000  # items in one batch (one transaction) at most; more wait for the next
+
+
 class WriterClosed(RuntimeError):
     """The group-commit writer is stopping: the request could not be stored. (Here, not
     in the writer's module: that one is compiled, and mypyc compiles no subclass of
     RuntimeError.)"""
 
 
-@dataclass(slots=True)  # not frozen: one per beacon, and a frozen __init__ costs 3x as much
+@dataclass(slots=True)  # not frozen: one per beacon, where a frozen __init__ is slow (bench/README.md)
 class WriteItem:
     """One request's outcome for the writer: an event to insert, or a drop to count.
     ``uid_hash`` is checked against ``optouts`` in the same transaction. Never changed

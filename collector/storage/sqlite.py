@@ -22,7 +22,7 @@ from collector.model import DropReason, Site, SiteClock, SiteSettings
 from collector.privacy.exclusions import Rule
 from collector.stats.filters import Filters
 from collector.storage import sqlite_exclusions, sqlite_write
-from collector.storage.base import AuditEntry, TokenInfo, UserRecord, WriteItem
+from collector.storage.base import MAX_BATCH_ITEMS, AuditEntry, TokenInfo, UserRecord, WriteItem
 from collector.storage.sql import PRAGMAS, query
 from collector.storage.sqlite_accounts import SqliteAccounts
 from collector.storage.sqlite_filtered import SqliteFilteredStats
@@ -31,8 +31,14 @@ from collector.storage.sqlite_stats import SqliteStats
 from collector.storage.writer_process import Answer, WriterProcess
 
 T = TypeVar("T")
-MAX_BATCH_ITEMS = 2000
 Done = Callable[[list[DropReason | None] | BaseException], None]
+
+
+async def _on_thread(conn: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(sqlite3 connection, *args)`` on the connection's own thread, as one awaited call
+    (aiosqlite's public methods each cost a thread hop; this is what they use)."""
+    result = await conn._execute(fn, conn._conn, *args)  # type: ignore[no-untyped-call]
+    return cast(T, result)
 
 
 async def _finish(work: Awaitable[list[DropReason | None]], done: Done) -> None:
@@ -192,11 +198,8 @@ class SqliteStore:
         task.add_done_callback(self._tasks.discard)
 
     async def _in_writer_thread(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(connection, *args)`` on the writing connection's own thread, as one awaited
-        call (aiosqlite's public methods each cost a thread hop; this is what they use)."""
-        conn = self.w
-        result = await conn._execute(fn, conn._conn, *args)  # type: ignore[no-untyped-call]
-        return cast(T, result)
+        """``fn(connection, *args)`` on the writing connection's own thread."""
+        return await _on_thread(self.w, fn, *args)
 
     async def get_site(self, site_id: int) -> Site | None:
         conn = await self._read_conn()
@@ -319,13 +322,7 @@ class SqliteStore:
         return await self._write(query("purge_audit"), (int(before),))
 
     async def count_excluded(self, site_id: int, rule: Rule) -> dict[str, int]:
-        if not rule.retroactive:
-            return {}
-        conn = await self._read_conn()
-        rows = await conn.execute_fetchall(
-            query("exclusions/matching_days"), sqlite_exclusions.rule_params(site_id, rule)
-        )
-        return {str(day): int(n) for day, n in rows}
+        return await _on_thread(await self._read_conn(), sqlite_exclusions.matching_days, site_id, rule)
 
     async def delete_excluded(self, site_id: int, rules: tuple[Rule, ...]) -> dict[str, int]:
         async with self._lock:

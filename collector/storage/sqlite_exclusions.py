@@ -1,16 +1,23 @@
 """Retroactive exclusions and erasure on SQLite: counting and removing stored rows.
 
-Both run on the writing connection's thread (sqlite3's implicit transaction, committed
-or rolled back whole): a count is taken in the same transaction as the delete it
-announces, so the days re-rolled are exactly the days touched."""
+The deletes run on the writing connection's thread (sqlite3's implicit transaction,
+committed or rolled back whole): a count is taken in the same transaction as the delete it
+announces, so the days re-rolled are exactly the days touched. A preview counts with the
+same function on the read-only connection."""
 
 from __future__ import annotations
 
 import sqlite3
 from typing import Any
 
-from collector.privacy.exclusions import Rule, glob_to_sql
+from collector.privacy.exclusions import Rule
 from collector.storage.sql import query
+
+
+def glob_to_sql(pattern: str) -> str:
+    """A path rule's pattern (``fnmatchcase``) as a SQLite GLOB: the same ``*``, ``?`` and
+    ``[…]``, except that a negated class is ``[^…]`` in SQLite and ``[!…]`` in Python."""
+    return pattern.replace("[!", "[^")
 
 
 def rule_params(site_id: int, rule: Rule) -> dict[str, Any]:
@@ -25,6 +32,8 @@ def rule_params(site_id: int, rule: Rule) -> dict[str, Any]:
 
 
 def matching_days(conn: sqlite3.Connection, site_id: int, rule: Rule) -> dict[str, int]:
+    """The raw events the rule matches, counted per day (none for a rule that cannot match
+    stored events)."""
     if not rule.retroactive:
         return {}
     rows = conn.execute(query("exclusions/matching_days"), rule_params(site_id, rule)).fetchall()

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from collector.ingest.buffer import MAX_BATCH, Done, GroupCommitWriter, Outcome
+from collector.ingest.buffer import Done, GroupCommitWriter, Outcome
 from collector.metrics import Metrics
 from collector.model import DropReason
-from collector.storage.base import WriteItem, WriterClosed
+from collector.storage.base import MAX_BATCH_ITEMS, WriteItem, WriterClosed
 
 
 def _items(n: int, site_id: int = 1) -> list[WriteItem]:
@@ -25,7 +25,7 @@ class HandStore:
     """Takes batches and answers only when told to (``finish``)."""
 
     in_flight: int = 1
-    items: int = MAX_BATCH
+    items: int = MAX_BATCH_ITEMS
     sent: list[tuple[list[WriteItem], Done]] = field(default_factory=list)
     answered: int = 0
 
@@ -107,13 +107,13 @@ async def test_batches_stay_under_the_size_limit() -> None:
     store = HandStore()
     writer = GroupCommitWriter(store, Metrics())
     writer.start()
-    tasks = [asyncio.create_task(writer.submit(_items(MAX_BATCH // 2 + 1))) for _ in range(3)]
+    tasks = [asyncio.create_task(writer.submit(_items(MAX_BATCH_ITEMS // 2 + 1))) for _ in range(3)]
     await _settle()
     while store.open_batches:
         store.finish()
         await _settle()
     await asyncio.gather(*tasks)
-    assert [len(items) for items, _ in store.sent] == [MAX_BATCH // 2 + 1] * 3
+    assert [len(items) for items, _ in store.sent] == [MAX_BATCH_ITEMS // 2 + 1] * 3
 
 
 async def test_a_failed_batch_is_retried_one_request_at_a_time() -> None:
