@@ -1,12 +1,15 @@
 """Who is looking: the session cookie (sessions are stored, see ``collector.dashboard.sessions``),
-the logged-in user, which sites they may see, and the login / logout forms (CSRF-checked,
-throttled)."""
+the logged-in user, which sites they may see, the login / logout forms (CSRF-checked,
+throttled), and :func:`dashboard_view`, the one access check every signed-in page goes
+through."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, wraps
+from typing import Literal, TypeAlias, TypeVar, overload
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
@@ -162,12 +165,6 @@ async def visible_sites(request: Request, who: Viewer) -> list[Site]:
     return [site for site in sites if site.id in granted]
 
 
-async def visible_site(request: Request, who: Viewer, site_id: int) -> Site | None:
-    if await site_role(request, who, site_id) is None:
-        return None
-    return await services(request).store.get_site(site_id)
-
-
 # -- forms --------------------------------------------------------------------------------
 async def read_form(request: Request) -> dict[str, str] | None:
     """An urlencoded form body (None when it is too large or not a form)."""
@@ -203,6 +200,147 @@ def expired_form(request: Request, who: Viewer | None) -> Response:
         session_user=who.user if who else None,
         csrf=who.csrf if who else "",
     )
+
+
+# -- the access decorator -----------------------------------------------------------------
+Form: TypeAlias = dict[str, str]
+Role = Literal["viewer", "admin"]
+Endpoint: TypeAlias = Callable[[Request], Awaitable[Response]]
+S = TypeVar("S", bound=Site | None)
+F = TypeVar("F", bound=Form | None)
+# a view: (request, who is looking, the site in the path or None, the checked form or None)
+View: TypeAlias = Callable[[Request, Viewer, S, F], Awaitable[Response]]
+SITE_REFUSAL = "Only this site's administrators may open this page."
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What :func:`dashboard_view` checks before a view runs."""
+
+    role: Role
+    site: bool
+    form: bool
+    refusal: str
+
+
+_GUARDED: dict[object, Access] = {}  # endpoint → its checks
+
+
+def access_of(endpoint: object) -> Access | None:
+    """The checks an endpoint was declared with, or None when it is not a dashboard view
+    (a test walks the route table with this, so a signed-in page cannot skip them)."""
+    return _GUARDED.get(endpoint)
+
+
+@overload
+def dashboard_view(
+    role: Role = ...,
+    *,
+    site: Literal[True] = ...,
+    form: Literal[False] = ...,
+    refusal: str = ...,
+    not_found: Callable[[Request], Response] | None = ...,
+) -> Callable[[View[Site, None]], Endpoint]: ...
+@overload
+def dashboard_view(
+    role: Role = ...,
+    *,
+    site: Literal[True] = ...,
+    form: Literal[True],
+    refusal: str = ...,
+    not_found: Callable[[Request], Response] | None = ...,
+) -> Callable[[View[Site, Form]], Endpoint]: ...
+@overload
+def dashboard_view(
+    role: Role = ...,
+    *,
+    site: Literal[False],
+    form: Literal[False] = ...,
+    refusal: str = ...,
+    not_found: Callable[[Request], Response] | None = ...,
+) -> Callable[[View[None, None]], Endpoint]: ...
+@overload
+def dashboard_view(
+    role: Role = ...,
+    *,
+    site: Literal[False],
+    form: Literal[True],
+    refusal: str = ...,
+    not_found: Callable[[Request], Response] | None = ...,
+) -> Callable[[View[None, Form]], Endpoint]: ...
+def dashboard_view(
+    role: Role = "viewer",
+    *,
+    site: bool = True,
+    form: bool = False,
+    refusal: str = "",
+    not_found: Callable[[Request], Response] | None = None,
+) -> Callable[[View[Site | None, Form | None]], Endpoint]:
+    """A signed-in page. Before the view runs: the login (else the redirect to the login
+    page); with ``site`` (the default) the site in the path, which the user must see
+    (``role="viewer"``) or administer (``role="admin"``), else a 404 (``not_found`` makes
+    that reply) or a 403; without ``site``, ``role="admin"`` asks for a global administrator
+    (else a 403 saying ``refusal``); with ``form``, the posted form with its CSRF token and
+    ``Sec-Fetch-Site`` checked (else the expired-form page). The view gets
+    ``(request, viewer, site, form)``: ``site`` is None without ``site``, ``form`` None
+    without ``form``."""
+    access = Access(
+        role, site, form, refusal or (SITE_REFUSAL if site else "Only administrators may open this page.")
+    )
+
+    def decorate(view: View[Site | None, Form | None]) -> Endpoint:
+        @wraps(view)
+        async def endpoint(request: Request) -> Response:
+            who = await viewer(request)
+            if who is None:
+                return login_redirect(request)
+            found: Site | None = None
+            if access.site:
+                checked = await _path_site(request, who, access, not_found)
+                if isinstance(checked, Response):
+                    return checked
+                found = checked
+            elif access.role == "admin" and not who.user.is_admin:
+                return _refused(request, who, access.refusal)
+            posted: Form | None = None
+            if access.form:
+                posted = await checked_form(request, who)
+                if posted is None:
+                    return expired_form(request, who)
+            return await view(request, who, found, posted)
+
+        _GUARDED[endpoint] = access
+        return endpoint
+
+    return decorate
+
+
+async def _path_site(
+    request: Request, who: Viewer, access: Access, not_found: Callable[[Request], Response] | None
+) -> Site | Response:
+    """The site in the path when ``who`` may see it (and administer it, for an admin view);
+    else a 404 (a site they may not see: one that does not exist looks the same) or a 403."""
+    site_id = int(request.path_params["site_id"])
+    held = await site_role(request, who, site_id)
+    found = await services(request).store.get_site(site_id) if held is not None else None
+    if found is None:
+        if not_found is not None:
+            return not_found(request)
+        return error_page(
+            request,
+            404,
+            "No such site",
+            "There is no site here that you may see.",
+            session_user=who.user,
+            csrf=who.csrf,
+        )
+    if access.role == "admin" and held != "admin":
+        return _refused(request, who, access.refusal)
+    return found
+
+
+def _refused(request: Request, who: Viewer, message: str) -> Response:
+    return error_page(request, 403, "Not allowed", message, session_user=who.user, csrf=who.csrf)
 
 
 def client_net(request: Request) -> str:

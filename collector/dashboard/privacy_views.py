@@ -4,27 +4,26 @@ And the audit log (global administrators), viewable and exportable as CSV."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 from datetime import UTC, date, datetime
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from collector.dashboard import audit, auth
-from collector.dashboard.render import error_page, render
-from collector.dashboard.views import site_admin_form, site_or_error
+from collector.dashboard.render import render
 from collector.model import Site
 from collector.privacy import export
 from collector.privacy import tools as privacy_tools
 from collector.privacy.exclusions import RuleError, parse_rules
+from collector.rollups.runner import raw_retention_days
 from collector.stats.period import PeriodError, parse_period
+from collector.web.csvout import lines_text
 from collector.web.services import services
 
 AUDIT_PAGE = 100
 AUDIT_CSV_MAX = 100_000
+AUDIT_REFUSAL = "Only administrators may read the audit log."
 
 
 def _today(request: Request, site: Site) -> date:
@@ -41,7 +40,7 @@ async def _page(
     rules_text: str | None = None,
 ) -> Response:
     matches = await privacy_tools.preview(services(request).store, site)
-    retention = site.settings.raw_retention_days or services(request).settings.raw_retention_days
+    retention = raw_retention_days(site, services(request).settings)
     today = _today(request, site)
     return render(
         request,
@@ -62,11 +61,8 @@ async def _page(
     )
 
 
-async def privacy_page(request: Request) -> Response:
-    found = await site_or_error(request, "admin")
-    if isinstance(found, Response):
-        return found
-    who, site = found
+@auth.dashboard_view("admin")
+async def privacy_page(request: Request, who: auth.Viewer, site: Site, _form: None) -> Response:
     done = {"rules": "Rules saved. New requests that match are no longer counted.", "erased": "Erased."}.get(
         request.query_params.get("done", ""), ""
     )
@@ -78,11 +74,8 @@ async def privacy_page(request: Request) -> Response:
     return await _page(request, who, site, done=done)
 
 
-async def save_rules(request: Request) -> Response:
-    got = await site_admin_form(request)
-    if isinstance(got, Response):
-        return got
-    who, site, form = got
+@auth.dashboard_view("admin", form=True)
+async def save_rules(request: Request, who: auth.Viewer, site: Site, form: auth.Form) -> Response:
     text = form.get("exclusions", "")
     try:
         rules = parse_rules(text)
@@ -94,11 +87,8 @@ async def save_rules(request: Request) -> Response:
     return RedirectResponse(f"/sites/{site.id}/privacy?done=rules", status_code=303)
 
 
-async def apply_rules(request: Request) -> Response:
-    got = await site_admin_form(request)
-    if isinstance(got, Response):
-        return got
-    who, site, _form = got
+@auth.dashboard_view("admin", form=True)
+async def apply_rules(request: Request, who: auth.Viewer, site: Site, _form: auth.Form) -> Response:
     state = services(request)
     removed = await privacy_tools.apply_exclusions(
         state.store, state.settings, state.clock, site, who.user.name, audit.masked_ip(request)
@@ -116,11 +106,8 @@ def _range(request: Request, site: Site, values: dict[str, str]) -> tuple[str, s
     return period.start.isoformat(), period.end.isoformat()
 
 
-async def export_data(request: Request) -> Response:
-    found = await site_or_error(request, "admin")
-    if isinstance(found, Response):
-        return found
-    who, site = found
+@auth.dashboard_view("admin")
+async def export_data(request: Request, who: auth.Viewer, site: Site, _form: None) -> Response:
     values = dict(request.query_params)
     span = _range(request, site, values)
     if isinstance(span, str):
@@ -138,11 +125,8 @@ async def export_data(request: Request) -> Response:
     )
 
 
-async def erase_data(request: Request) -> Response:
-    got = await site_admin_form(request)
-    if isinstance(got, Response):
-        return got
-    who, site, form = got
+@auth.dashboard_view("admin", form=True)
+async def erase_data(request: Request, who: auth.Viewer, site: Site, form: auth.Form) -> Response:
     if form.get("confirm", "").strip() != site.name:
         return await _page(
             request, who, site, 400, error="Not erased: type the site's name exactly to confirm."
@@ -162,31 +146,13 @@ async def erase_data(request: Request) -> Response:
     return RedirectResponse(f"/sites/{site.id}/privacy?done=erased", status_code=303)
 
 
-async def _audit_viewer(request: Request) -> auth.Viewer | Response:
-    who = await auth.viewer(request)
-    if who is None:
-        return auth.login_redirect(request)
-    if not who.user.is_admin:
-        return error_page(
-            request,
-            403,
-            "Not allowed",
-            "Only administrators may read the audit log.",
-            session_user=who.user,
-            csrf=who.csrf,
-        )
-    return who
-
-
 def _prefix(request: Request) -> str:
     raw = request.query_params.get("action", "")
     return raw if len(raw) <= 40 and all(c.isalnum() or c in "._" for c in raw) else ""
 
 
-async def audit_page(request: Request) -> Response:
-    who = await _audit_viewer(request)
-    if isinstance(who, Response):
-        return who
+@auth.dashboard_view("admin", site=False, refusal=AUDIT_REFUSAL)
+async def audit_page(request: Request, who: auth.Viewer, _site: None, _form: None) -> Response:
     before_raw = request.query_params.get("before", "")
     before = int(before_raw) if before_raw.isdigit() and len(before_raw) < 19 else 2**62
     prefix = _prefix(request)
@@ -204,26 +170,30 @@ async def audit_page(request: Request) -> Response:
     )
 
 
-async def audit_csv(request: Request) -> Response:
-    who = await _audit_viewer(request)
-    if isinstance(who, Response):
-        return who
+@auth.dashboard_view("admin", site=False, refusal=AUDIT_REFUSAL)
+async def audit_csv(request: Request, who: auth.Viewer, _site: None, _form: None) -> Response:
     entries = await services(request).store.list_audit(_prefix(request), 2**62, AUDIT_CSV_MAX)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "time_utc", "actor", "action", "detail", "masked_ip"])
-    for e in entries:
-        when = datetime.fromtimestamp(e.ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        writer.writerow([e.id, when, _cell(e.actor), e.action, _cell(e.detail), e.ip])
+    text = lines_text(
+        ["id", "time_utc", "actor", "action", "detail", "masked_ip"],
+        (
+            [
+                e.id,
+                datetime.fromtimestamp(e.ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                e.actor,
+                e.action,
+                e.detail,
+                e.ip,
+            ]
+            for e in entries
+        ),
+    )
     await audit.record(request, who.user.name, "audit.export", {"entries": len(entries)})
     return Response(
-        out.getvalue(),
+        text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="audit-log.csv"', "Cache-Control": "no-store"},
     )
 
 
-def _cell(text: Any) -> str:
-    """No spreadsheet formulas from stored text (a user name could start with '=')."""
-    value = str(text)
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+def _utc(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -4,35 +4,46 @@ opt-out widget. Validation is ``collector.site_settings`` (the CLI's ``site set`
 
 from __future__ import annotations
 
-import dataclasses
+import re
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from collector.dashboard import audit, auth
 from collector.dashboard.render import render
-from collector.dashboard.views import origin, pixel_snippet, site_admin_form, site_or_error, snippet
-from collector.model import CONSENT_MODES, Site
-from collector.site_settings import SiteChangeError, apply_changes
+from collector.dashboard.views import origin, pixel_snippet, snippet
+from collector.model import Site
+from collector.site_settings import (
+    SECTIONS,
+    SITE_KEYS,
+    FormField,
+    SiteChangeError,
+    SiteKey,
+    apply_changes,
+    current,
+    reset,
+)
 from collector.web.services import services
 
-CHECKBOXES = ("honour_dnt", "honour_gpc", "check_host")
-TEXT_FIELDS = (
-    "name",
-    "domains",
-    "timezone",
-    "allowed_query_keys",
-    "campaign_keys",
-    "aggregate_retention_months",
-    "consent_mode",
-)
-CONSENT_LABELS = {
-    "cookieless": "Cookie-less: count every visit (nothing is stored on the device)",
-    "consent_required": "Consent required: count only requests sent with consent=1",
-}
+# the form's fields: the rows of the site keys table that it shows, in the table's order
+FIELDS: tuple[tuple[SiteKey, FormField], ...] = tuple((k, k.form) for k in SITE_KEYS if k.form is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """One field as the template renders it."""
+
+    name: str
+    field: FormField
+    value: str | bool
+    hint: Markup
+    placeholder: str
+    options: list[tuple[str, str]]  # a select's (value, label)
 
 
 @cache
@@ -48,35 +59,61 @@ def optout_snippet(request: Request, site: Site) -> str:
     )
 
 
-def form_values(site: Site) -> dict[str, Any]:
-    s = site.settings
-    return {
-        "name": site.name,
-        "domains": "\n".join(site.domains),
-        "timezone": site.timezone,
-        "raw_retention_days": "" if s.raw_retention_days is None else str(s.raw_retention_days),
-        "aggregate_retention_months": str(s.aggregate_retention_months),
-        "allowed_query_keys": "\n".join(s.allowed_query_keys),
-        "campaign_keys": "\n".join(s.campaign_keys),
-        "honour_dnt": s.honour_dnt,
-        "honour_gpc": s.honour_gpc,
-        "check_host": s.check_host,
-        "consent_mode": s.consent_mode,
-    }
+def _text(value: object) -> str | bool:
+    """A stored value as the form shows it: lists one a line, no value as an empty field."""
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+def form_values(site: Site) -> dict[str, str | bool]:
+    return {key.name: _text(current(site, key)) for key, _ in FIELDS}
+
+
+def _markup(text: str) -> Markup:
+    """A hint of the table: escaped, `code` in backticks shown as code."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
+
+
+def _sections(
+    values: dict[str, str | bool], zones: list[str], server_default: int
+) -> list[tuple[str, list[Shown]]]:
+    """The form's fieldsets, each with its fields."""
+    sections: dict[str, list[Shown]] = {section: [] for section in SECTIONS}
+    fill = str(server_default)
+    for key, field in FIELDS:
+        # the time zones are too many for the table: the page lists them
+        options = [(z, z) for z in zones] if key.name == "timezone" else list(field.choices)
+        sections[field.section].append(
+            Shown(
+                key.name,
+                field,
+                values[key.name],
+                _markup(field.hint.replace("{server_default}", fill)),
+                field.placeholder.replace("{server_default}", fill),
+                options,
+            )
+        )
+    return [(section, shown) for section, shown in sections.items() if shown]
 
 
 def _page(
     request: Request,
     who: auth.Viewer,
     site: Site,
-    values: dict[str, Any],
+    values: dict[str, str | bool],
     status: int = 200,
     error: str = "",
     saved: bool = False,
 ) -> Response:
     zones = time_zones()
-    if values["timezone"] not in zones:
-        zones = [values["timezone"], *zones]
+    timezone = str(values["timezone"])
+    if timezone not in zones:
+        zones = [timezone, *zones]
     return render(
         request,
         "settings.html",
@@ -88,29 +125,30 @@ def _page(
         values=values,
         error=error,
         saved=saved,
-        zones=zones,
-        consent_modes=[(m, CONSENT_LABELS.get(m, m)) for m in CONSENT_MODES],
-        default_retention=services(request).settings.raw_retention_days,
+        sections=_sections(values, zones, services(request).settings.raw_retention_days),
         snippet=snippet(request, site),
         pixel=pixel_snippet(request, site),
         optout=optout_snippet(request, site),
     )
 
 
-async def settings_page(request: Request) -> Response:
-    found = await site_or_error(request, "admin")
-    if isinstance(found, Response):
-        return found
-    who, site = found
+@auth.dashboard_view("admin")
+async def settings_page(request: Request, who: auth.Viewer, site: Site, _form: None) -> Response:
     return _page(request, who, site, form_values(site), saved=request.query_params.get("saved") == "1")
 
 
-def _changes(form: dict[str, str]) -> list[tuple[str, str]]:
-    items = [(key, form.get(key, "")) for key in TEXT_FIELDS]
-    items += [(key, "true" if form.get(key) else "false") for key in CHECKBOXES]
-    if form.get("raw_retention_days", "").strip():
-        items.append(("raw_retention_days", form["raw_retention_days"]))
-    return items
+def _changes(form: dict[str, str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The form → (key, value) pairs to check, in this order: the fields always sent, the
+    checkboxes (unticked: false), the optional fields filled in; and the optional fields
+    left empty, which go back to their defaults."""
+    sent = [
+        (k.name, form.get(k.name, "")) for k, f in FIELDS if f.input != "checkbox" and not f.blank_is_default
+    ]
+    ticks = [(k.name, "true" if form.get(k.name) else "false") for k, f in FIELDS if f.input == "checkbox"]
+    optional = [k.name for k, f in FIELDS if f.blank_is_default]
+    filled = [(name, form[name]) for name in optional if form.get(name, "").strip()]
+    blank = [name for name in optional if not form.get(name, "").strip()]
+    return sent + ticks + filled, blank
 
 
 def _diff(before: Site, after: Site) -> dict[str, list[Any]]:
@@ -125,24 +163,17 @@ def _diff(before: Site, after: Site) -> dict[str, list[Any]]:
     return out
 
 
-async def save_settings(request: Request) -> Response:
-    got = await site_admin_form(request)
-    if isinstance(got, Response):
-        return got
-    who, site, form = got
+@auth.dashboard_view("admin", form=True)
+async def save_settings(request: Request, who: auth.Viewer, site: Site, form: auth.Form) -> Response:
+    items, blank = _changes(form)
     try:
-        changed = apply_changes(site, _changes(form))
+        changed = reset(apply_changes(site, items), blank)
     except SiteChangeError as exc:
-        values = {
-            **form_values(site),
-            **{k: form.get(k, "") for k in (*TEXT_FIELDS, "raw_retention_days")},
-            **{k: bool(form.get(k)) for k in CHECKBOXES},
+        values: dict[str, str | bool] = {
+            k.name: bool(form.get(k.name)) if f.input == "checkbox" else form.get(k.name, "")
+            for k, f in FIELDS
         }
         return _page(request, who, site, values, 400, error=f"Not saved: {exc}.")
-    if not form.get("raw_retention_days", "").strip():
-        changed = dataclasses.replace(
-            changed, settings=dataclasses.replace(changed.settings, raw_retention_days=None)
-        )
     store = services(request).store
     await store.update_site(site.id, changed.name, changed.domains, changed.timezone, changed.settings)
     await audit.record(

@@ -62,20 +62,14 @@ async def _page(
     )
 
 
-async def share_page(request: Request) -> Response:
-    found = await views.site_or_error(request, "admin")
-    if isinstance(found, Response):
-        return found
-    who, site = found
+@auth.dashboard_view("admin")
+async def share_page(request: Request, who: auth.Viewer, site: Site, _form: None) -> Response:
     done = "Link revoked: it no longer opens." if request.query_params.get("done") == "revoke" else ""
     return await _page(request, who, site, done=done)
 
 
-async def create_share(request: Request) -> Response:
-    got = await views.site_admin_form(request)
-    if isinstance(got, Response):
-        return got
-    who, site, form = got
+@auth.dashboard_view("admin", form=True)
+async def create_share(request: Request, who: auth.Viewer, site: Site, form: auth.Form) -> Response:
     label, password = form.get("label", "").strip(), form.get("password", "")
     if len(label) > MAX_LABEL or not label.isprintable():
         return await _page(request, who, site, 400, error=f"A label has at most {MAX_LABEL} characters.")
@@ -93,11 +87,8 @@ async def create_share(request: Request) -> Response:
     return await _page(request, who, site, 201, created=f"{views.origin(request)}/share/{secret}")
 
 
-async def revoke_share(request: Request) -> Response:
-    got = await views.site_admin_form(request)
-    if isinstance(got, Response):
-        return got
-    who, site, _form = got
+@auth.dashboard_view("admin", form=True)
+async def revoke_share(request: Request, who: auth.Viewer, site: Site, _form: auth.Form) -> Response:
     link_id, moment = int(request.path_params["link_id"]), auth.now(request)
     if not await auth.accounts(request).revoke_share(site.id, link_id, moment):
         return await _page(request, who, site, 404, error="There is no such link to revoke.")

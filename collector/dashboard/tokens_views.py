@@ -9,7 +9,6 @@ from starlette.responses import RedirectResponse, Response
 from collector.auth.tokens import SCOPES, new_token, token_hash
 from collector.dashboard import audit, auth
 from collector.dashboard.render import render
-from collector.dashboard.views import site_admin_form, site_or_error
 from collector.model import Site
 from collector.web.services import services
 
@@ -47,20 +46,14 @@ async def _page(
     )
 
 
-async def tokens_page(request: Request) -> Response:
-    found = await site_or_error(request, "admin")
-    if isinstance(found, Response):
-        return found
-    who, site = found
+@auth.dashboard_view("admin")
+async def tokens_page(request: Request, who: auth.Viewer, site: Site, _form: None) -> Response:
     done = "Token revoked." if request.query_params.get("done") == "revoke" else ""
     return await _page(request, who, site, done=done)
 
 
-async def create_token(request: Request) -> Response:
-    got = await site_admin_form(request)
-    if isinstance(got, Response):
-        return got
-    who, site, form = got
+@auth.dashboard_view("admin", form=True)
+async def create_token(request: Request, who: auth.Viewer, site: Site, form: auth.Form) -> Response:
     scope, label = form.get("scope", ""), form.get("label", "").strip()
     if scope not in SCOPES:
         return await _page(request, who, site, 400, error=f"Choose a scope: {', '.join(SCOPES)}.")
@@ -79,11 +72,8 @@ async def create_token(request: Request) -> Response:
     return await _page(request, who, site, 201, created=token)
 
 
-async def revoke_token(request: Request) -> Response:
-    got = await site_admin_form(request)
-    if isinstance(got, Response):
-        return got
-    who, site, _form = got
+@auth.dashboard_view("admin", form=True)
+async def revoke_token(request: Request, who: auth.Viewer, site: Site, _form: auth.Form) -> Response:
     token_id = int(request.path_params["token_id"])
     moment = auth.now(request)
     if not await auth.accounts(request).revoke_token(site.id, token_id, moment):

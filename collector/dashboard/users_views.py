@@ -11,13 +11,14 @@ from starlette.responses import RedirectResponse, Response
 
 from collector.auth.passwords import hash_password, verify_password
 from collector.dashboard import audit, auth
-from collector.dashboard.render import error_page, render
+from collector.dashboard.render import render
 from collector.storage.accounts_base import ROLES
 from collector.web.services import services
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 DONE = {"user": "User added.", "grant": "Access granted.", "revoke": "Access revoked."}
+USERS_REFUSAL = "Only administrators may manage users."
 
 
 def password_problem(password: str) -> str:
@@ -32,22 +33,6 @@ def name_problem(name: str) -> str:
     if not 1 <= len(name) <= 64 or not name.isprintable() or name != name.strip():
         return "A user name has 1 to 64 printable characters, without spaces at either end."
     return ""
-
-
-async def _admin(request: Request) -> auth.Viewer | Response:
-    who = await auth.viewer(request)
-    if who is None:
-        return auth.login_redirect(request)
-    if not who.user.is_admin:
-        return error_page(
-            request,
-            403,
-            "Not allowed",
-            "Only administrators may manage users.",
-            session_user=who.user,
-            csrf=who.csrf,
-        )
-    return who
 
 
 async def _page(
@@ -74,32 +59,17 @@ async def _page(
     )
 
 
-async def users_page(request: Request) -> Response:
-    who = await _admin(request)
-    if isinstance(who, Response):
-        return who
+@auth.dashboard_view("admin", site=False, refusal=USERS_REFUSAL)
+async def users_page(request: Request, who: auth.Viewer, _site: None, _form: None) -> Response:
     return await _page(request, who, done=DONE.get(request.query_params.get("done", ""), ""))
-
-
-async def _admin_form(request: Request) -> tuple[auth.Viewer, dict[str, str]] | Response:
-    who = await _admin(request)
-    if isinstance(who, Response):
-        return who
-    form = await auth.checked_form(request, who)
-    if form is None:
-        return auth.expired_form(request, who)
-    return who, form
 
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-async def add_user(request: Request) -> Response:
-    found = await _admin_form(request)
-    if isinstance(found, Response):
-        return found
-    who, form = found
+@auth.dashboard_view("admin", site=False, form=True, refusal=USERS_REFUSAL)
+async def add_user(request: Request, who: auth.Viewer, _site: None, form: auth.Form) -> Response:
     name, password = form.get("username", ""), form.get("password", "")
     problem = name_problem(name) or password_problem(password)
     store = services(request).store
@@ -117,11 +87,8 @@ async def add_user(request: Request) -> Response:
     return RedirectResponse("/users?done=user", status_code=303)
 
 
-async def set_grant(request: Request) -> Response:
-    found = await _admin_form(request)
-    if isinstance(found, Response):
-        return found
-    who, form = found
+@auth.dashboard_view("admin", site=False, form=True, refusal=USERS_REFUSAL)
+async def set_grant(request: Request, who: auth.Viewer, _site: None, form: auth.Form) -> Response:
     user_id, site_id, role = _int(form.get("user")), _int(form.get("site")), form.get("role", "")
     accounts = auth.accounts(request)
     user = await accounts.user_by_id(user_id) if user_id is not None else None
@@ -134,11 +101,8 @@ async def set_grant(request: Request) -> Response:
     return RedirectResponse("/users?done=grant", status_code=303)
 
 
-async def revoke_grant(request: Request) -> Response:
-    found = await _admin_form(request)
-    if isinstance(found, Response):
-        return found
-    who, form = found
+@auth.dashboard_view("admin", site=False, form=True, refusal=USERS_REFUSAL)
+async def revoke_grant(request: Request, who: auth.Viewer, _site: None, form: auth.Form) -> Response:
     user_id, site_id = _int(form.get("user")), _int(form.get("site"))
     if user_id is None or site_id is None or not await auth.accounts(request).revoke_grant(user_id, site_id):
         return await _page(request, who, 400, error="There is no such access to revoke.")
@@ -168,20 +132,13 @@ def _account(
     )
 
 
-async def account_page(request: Request) -> Response:
-    who = await auth.viewer(request)
-    if who is None:
-        return auth.login_redirect(request)
+@auth.dashboard_view(site=False)
+async def account_page(request: Request, who: auth.Viewer, _site: None, _form: None) -> Response:
     return _account(request, who, done=request.query_params.get("done") == "1")
 
 
-async def change_password(request: Request) -> Response:
-    who = await auth.viewer(request)
-    if who is None:
-        return auth.login_redirect(request)
-    form = await auth.checked_form(request, who)
-    if form is None:
-        return auth.expired_form(request, who)
+@auth.dashboard_view(site=False, form=True)
+async def change_password(request: Request, who: auth.Viewer, _site: None, form: auth.Form) -> Response:
     throttle, net, moment = auth.state(request).throttle, auth.client_net(request), auth.now(request)
     wait = throttle.retry_after(who.user.name, net, moment)
     if wait:

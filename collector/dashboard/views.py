@@ -98,57 +98,12 @@ def pixel_snippet(request: Request, site: Site) -> str:
     )
 
 
-async def overview(request: Request) -> Response:
-    who = await auth.viewer(request)
-    if who is None:
-        return auth.login_redirect(request)
+@auth.dashboard_view(site=False)
+async def overview(request: Request, who: auth.Viewer, _site: None, _form: None) -> Response:
     cards = [await site_card(request, site) for site in await auth.visible_sites(request, who)]
     return render(
         request, "sites.html", session_user=who.user, csrf=who.csrf, cards=cards, sparkline=charts.sparkline
     )
-
-
-async def site_or_error(request: Request, role: str = "viewer") -> tuple[auth.Viewer, Site] | Response:
-    """The signed-in user and the site in the path, when they may see it (``role="admin"``:
-    administer it); else the login redirect, a 404 (a site they may not see) or a 403."""
-    who = await auth.viewer(request)
-    if who is None:
-        return auth.login_redirect(request)
-    site_id = int(request.path_params["site_id"])
-    held = await auth.site_role(request, who, site_id)
-    site = await services(request).store.get_site(site_id) if held is not None else None
-    if site is None:
-        return error_page(
-            request,
-            404,
-            "No such site",
-            "There is no site here that you may see.",
-            session_user=who.user,
-            csrf=who.csrf,
-        )
-    if role == "admin" and held != "admin":
-        return error_page(
-            request,
-            403,
-            "Not allowed",
-            "Only this site's administrators may open this page.",
-            session_user=who.user,
-            csrf=who.csrf,
-        )
-    return who, site
-
-
-async def site_admin_form(request: Request) -> tuple[auth.Viewer, Site, dict[str, str]] | Response:
-    """A site administrator's posted form with its CSRF token checked, or the reply that
-    refuses it (login, 404, 403, or the expired-form page)."""
-    found = await site_or_error(request, "admin")
-    if isinstance(found, Response):
-        return found
-    who, site = found
-    form = await auth.checked_form(request, who)
-    if form is None:
-        return auth.expired_form(request, who)
-    return who, site, form
 
 
 def _selection(query_params: QueryParams, today: date) -> tuple[periods.Choice, Filters, list[str]]:
@@ -166,11 +121,8 @@ def _selection(query_params: QueryParams, today: date) -> tuple[periods.Choice, 
     return choice, filters, notices
 
 
-async def dashboard(request: Request) -> Response:
-    found = await site_or_error(request)
-    if isinstance(found, Response):
-        return found
-    who, site = found
+@auth.dashboard_view()
+async def dashboard(request: Request, who: auth.Viewer, site: Site, _form: None) -> Response:
     can_admin = await auth.site_role(request, who, site.id) == "admin"
     return await report_page(
         request,
@@ -246,11 +198,9 @@ def _tab_views(
     }
 
 
-async def csv_download(request: Request) -> Response:
-    found = await site_or_error(request)
-    if isinstance(found, Response):
-        return found
-    return await csv_reply(request, found[1])
+@auth.dashboard_view()
+async def csv_download(request: Request, _who: auth.Viewer, site: Site, _form: None) -> Response:
+    return await csv_reply(request, site)
 
 
 async def csv_reply(request: Request, site: Site) -> Response:
@@ -280,13 +230,13 @@ async def csv_reply(request: Request, site: Site) -> Response:
         return error_page(request, 400, "Bad request", str(exc))
 
 
-async def realtime(request: Request) -> Response:
-    found = await site_or_error(request)
-    if isinstance(found, Response):
-        return (
-            json_response({"error": "not found", "detail": None}, 404) if found.status_code == 404 else found
-        )
-    return await realtime_reply(request, found[1])
+def _json_not_found(_request: Request) -> Response:
+    return json_response({"error": "not found", "detail": None}, 404)
+
+
+@auth.dashboard_view(not_found=_json_not_found)
+async def realtime(request: Request, _who: auth.Viewer, site: Site, _form: None) -> Response:
+    return await realtime_reply(request, site)
 
 
 async def realtime_reply(request: Request, site: Site) -> Response:
