@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from collector.auth.passwords import verify_password
+from collector.site_settings import SITE_KEYS
 
 
 class Cli:
@@ -82,6 +84,8 @@ def test_site_add_prints_the_id_and_list_show_set_round_trip(cli: Cli) -> None:
         (["site", "add", "X", "--timezone", "Mars/Olympus"], "unknown time zone"),
         (["site", "set", "1", "colour=blue"], "unknown key"),
         (["site", "set", "1", "raw_retention_days=0"], "positive integer"),
+        (["site", "set", "1", "raw_retention_days=²"], "positive integer"),
+        (["site", "set", "1", "exclusion=path:/x"], "known: name, domains, timezone, "),
         (["token", "create", "--site", "5", "--scope", "stats"], "no site with id 5"),
     ],
 )
@@ -91,6 +95,12 @@ def test_user_errors_exit_2_with_a_message_and_no_traceback(cli: Cli, args: list
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_site_set_help_lists_every_key_of_the_table(cli: Cli) -> None:
+    shown = cli("site", "set", "--help").stdout
+    for key in SITE_KEYS:
+        assert re.search(rf"^  {key.name} ", shown, re.MULTILINE), key.name
 
 
 def test_user_add_hashes_the_password(cli: Cli) -> None:

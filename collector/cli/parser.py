@@ -5,16 +5,28 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from collector.auth.tokens import SCOPES
 from collector.cli import commands as c
 from collector.cli import privacy as p
 from collector.settings import Settings, SettingsError
+from collector.site_settings import SITE_KEYS
 
 DESCRIPTION = """\
 A cookie-less, consent-aware web analytics collector that speaks the Matomo tracking API.
 Settings come from COLLECTOR_* environment variables (see the README's settings table)."""
+
+
+def site_keys_help() -> str:
+    """``site set``'s keys, from the site keys table (``collector.site_settings``)."""
+    lines = ["Keys:", ""]
+    for key in SITE_KEYS:
+        default = "none" if key.default is None else (key.default or "empty")
+        text = f"{key.help} Default: {default}.".replace("`", "")
+        lines += textwrap.wrap(text, width=88, initial_indent=f"  {key.name:<28}", subsequent_indent=" " * 30)
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,11 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     set_ = site_sub.add_parser(
         "set",
         help="change a site: KEY=VALUE …",
-        description="Keys: name, domains (comma list), timezone, allowed_query_keys (comma "
-        "list of query keys kept in URLs besides campaign keys), "
-        "raw_retention_days, aggregate_retention_months (0 = forever), honour_dnt, honour_gpc, "
-        "check_host (true/false), consent_mode (cookieless or consent_required), "
-        "campaign_keys (comma list), exclusions (see `collector exclude`).",
+        description=site_keys_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     set_.add_argument("id", type=int)
     set_.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
