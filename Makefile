@@ -55,6 +55,7 @@ typecheck: $(STAMP)
 
 bench: $(NATIVE)  ## ingest next to a bare Starlette 204 route (needs wrk); stats queries and rollup; dashboard pages
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.accesslog
 	$(BIN)/python -m bench.stats
 	$(BIN)/python -m bench.dashboard
 
