@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from functools import partial
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -21,7 +21,7 @@ import orjson
 from collector.model import DropReason, Site, SiteClock, SiteSettings
 from collector.privacy.exclusions import Rule
 from collector.stats.filters import Filters
-from collector.storage import sqlite_exclusions, sqlite_write
+from collector.storage import schema, sqlite_exclusions, sqlite_write
 from collector.storage.base import MAX_BATCH_ITEMS, AuditEntry, TokenInfo, UserRecord, WriteItem
 from collector.storage.sql import PRAGMAS, query
 from collector.storage.sqlite_accounts import SqliteAccounts
@@ -133,17 +133,17 @@ class SqliteStore:
                 "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER)"
             )
             rows = await self.w.execute_fetchall("SELECT name FROM schema_migrations")
-            done = {r[0] for r in rows}
-            folder = resources.files("collector.storage").joinpath("migrations")
-            for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-                if not entry.name.endswith(".sql") or entry.name in done:
-                    continue
-                script = entry.read_text(encoding="utf-8")
-                await self.w.executescript(
-                    f"BEGIN;\n{script}\nINSERT INTO schema_migrations VALUES "
-                    f"('{entry.name}', strftime('%s','now'));\nCOMMIT;"
-                )
-                applied.append(entry.name)
+            for migration in schema.pending((r[0] for r in rows), schema.known()):
+                try:
+                    await self.w.executescript(
+                        f"BEGIN;\n{migration.script}\nINSERT INTO schema_migrations VALUES "
+                        f"('{migration.name}', strftime('%s','now'));\nCOMMIT;"
+                    )
+                except sqlite3.Error:
+                    if self.w.in_transaction:
+                        await self.w.rollback()  # a failed migration leaves nothing behind
+                    raise
+                applied.append(migration.name)
         return applied
 
     async def ping(self) -> bool:
