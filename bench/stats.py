@@ -47,7 +47,7 @@ from zoneinfo import ZoneInfo
 
 from bench.stats_data import FIRST_DAY, SITE, Scale, fill_daily_tables, fill_events, raw_events
 from collector.model import SiteClock
-from collector.stats import reports
+from collector.stats import reports, times
 from collector.stats.period import Period
 from collector.storage.sql import query
 from collector.storage.sqlite import SqliteStore
@@ -97,6 +97,7 @@ def dashboard(period: Period, breakdowns: Sequence[str]) -> list[tuple[str, Call
     calls: list[tuple[str, Call]] = [
         ("summary", lambda r: reports.summary(r, SITE, period)),
         ("timeseries (day)", lambda r: reports.timeseries(r, SITE, period, "day")),
+        ("times of day (hour x weekday)", lambda r: times.times_of_day(r, SITE, period)),
     ]
     for name in breakdowns:
         calls.append(

@@ -11,11 +11,12 @@ from typing import Any
 
 from starlette.requests import Request
 
+from collector.dashboard.heatmap import Heatmap, heatmap
 from collector.dashboard.panels import GROUPS, ROWS
 from collector.dashboard.periods import Choice
 from collector.model import Site
 from collector.rollups.runner import site_clocks
-from collector.stats import reports
+from collector.stats import reports, times
 from collector.stats.filters import Filters
 from collector.stats.period import MAX_DAYS, Period
 from collector.stats.reports import StatsReader
@@ -36,6 +37,7 @@ class Report:
     ever: bool  # the site has recorded anything at all
     raw_days: int | None  # with filters: how many days of raw events exist
     complete: bool  # with filters: the period lies inside the raw window
+    heatmap: Heatmap  # visits by weekday and hour
 
 
 @asynccontextmanager
@@ -64,6 +66,7 @@ async def load(request: Request, site: Site, choice: Choice, filters: Filters) -
             for group in GROUPS
             for tab in group.tabs
         }
+        heat = heatmap(await times.times_of_day(reader, site.id, period))
         summary = await reports.summary(reader, site.id, period)
     today = site_today(request, site)
     ever_totals = await stats.totals(site.id, Period(today - timedelta(days=MAX_DAYS - 1), today))
@@ -82,6 +85,7 @@ async def load(request: Request, site: Site, choice: Choice, filters: Filters) -
         ever=ever_totals.pageviews > 0 or ever_totals.visits > 0 or ever_totals.events > 0,
         raw_days=raw_days,
         complete=complete,
+        heatmap=heat,
     )
 
 

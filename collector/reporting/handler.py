@@ -3,6 +3,7 @@ clients (GET, or POST with form parameters).
 
 Methods: ``VisitsSummary.get``, ``Actions.getPageUrls`` (always flat), ``Referrers.getWebsites``,
 ``Referrers.getReferrerType``, ``DevicesDetection.getBrowsers|getOsVersions|getType``,
+``VisitTime.getVisitInformationPerServerTime|getVisitInformationPerLocalTime|getByDayOfWeek``,
 ``Live.getCounters`` and ``API.getMatomoVersion``/``API.getPiwikVersion``. Parameters:
 ``idSite``, ``period``, ``date`` (:mod:`collector.reporting.dates`), ``format``
 (:mod:`collector.reporting.formats`), ``token_auth`` (:mod:`collector.reporting.auth`),
@@ -74,6 +75,8 @@ async def _report(request: Request, params: Params, site: Site, method: str) -> 
         integer(params, "filter_offset", 0, 0, MAX_OFFSET),
     )
     report = REPORTS[method]
+    if report.single_period and dates.multiple:
+        raise ReportingError(f"{method} does not support multiple dates.")
     reader = services(request).stats
     results = {item.label: await report.run(Ask(reader, site, item.period, paging)) for item in dates.periods}
     data = results if dates.multiple else next(iter(results.values()))

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from collector.model import Site
 from collector.reporting import rows
 from collector.rollups.channels import is_search_engine, is_social
+from collector.stats import times
 from collector.stats.period import Period
 from collector.stats.reports import DIMENSIONS, BreakdownRow, StatsReader, Totals
 
@@ -119,10 +120,37 @@ async def device_types(ask: Ask) -> list[dict[str, Any]]:
     ]
 
 
+async def per_hour(ask: Ask) -> list[dict[str, Any]]:
+    """``VisitTime.getVisitInformationPerServerTime``: the 24 hours of the site's time zone
+    (Matomo's "server time" is the website's time zone). Hours carry no bounces or visit
+    lengths (0): those are visit-level and not kept per hour."""
+    cells = await times.hour_cells(ask.reader, ask.site.id, ask.period)
+    hours = [rows.visit_row(f"{hour}h", totals) for hour, totals in enumerate(times.by_hour(cells))]
+    return ask.paging.apply(hours)
+
+
+async def per_local_hour(ask: Ask) -> list[dict[str, Any]]:
+    """``VisitTime.getVisitInformationPerLocalTime``: the collector keeps no visitor's clock
+    (the tracker's h/m/s parameters are not stored), so this is the site's time zone too."""
+    return await per_hour(ask)
+
+
+async def by_day_of_week(ask: Ask) -> list[dict[str, Any]]:
+    """``VisitTime.getByDayOfWeek``: Monday … Sunday, each with ``day_of_week`` (1-7)."""
+    days = await times.by_weekday(ask.reader, ask.site.id, ask.period)
+    found = [
+        {**rows.visit_row(times.WEEKDAYS[n], totals), "day_of_week": n + 1} for n, totals in enumerate(days)
+    ]
+    for row in found:
+        del row["max_actions"]
+    return ask.paging.apply(found)
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     run: Callable[[Ask], Awaitable[Any]]
     columns: tuple[str, ...]  # for a CSV header, even with no rows
+    single_period: bool = False  # Matomo refuses several dates for it
 
 
 REPORTS: dict[str, Report] = {
@@ -133,4 +161,11 @@ REPORTS: dict[str, Report] = {
     "DevicesDetection.getBrowsers": Report(browsers, rows.ROW_COLUMNS),
     "DevicesDetection.getOsVersions": Report(os_versions, rows.ROW_COLUMNS),
     "DevicesDetection.getType": Report(device_types, rows.ROW_COLUMNS),
+    "VisitTime.getVisitInformationPerServerTime": Report(per_hour, rows.ROW_COLUMNS),
+    "VisitTime.getVisitInformationPerLocalTime": Report(per_local_hour, rows.ROW_COLUMNS),
+    "VisitTime.getByDayOfWeek": Report(
+        by_day_of_week,
+        ("label", *(c for c in rows.VISIT_COLUMNS if c != "max_actions"), "day_of_week"),
+        single_period=True,
+    ),
 }

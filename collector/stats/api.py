@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from collector.model import Site
 from collector.rollups.runner import site_clocks
-from collector.stats import reports
+from collector.stats import reports, times
 from collector.stats.filters import FilterError, parse_filters
 from collector.stats.period import Period, PeriodError, parse_interval, parse_period
 from collector.stats.reports import StatsReader
@@ -131,6 +131,20 @@ async def breakdown(request: Request, site: Site) -> Response:
     return json_response(data)
 
 
+async def times_of_day(request: Request, site: Site) -> Response:
+    """Visits by hour and weekday in the site's time zone; as CSV, the weekday × hour grid."""
+    period = _period(request, site)
+    as_csv = _wants_csv(request)
+    data = await _run(request, site, period, lambda reader: times.times_of_day(reader, site.id, period))
+    if as_csv:
+        grid = [
+            {"weekday": row["name"], **{f"{h:02d}h": v for h, v in enumerate(row["visits"])}}
+            for row in data["grid"]
+        ]
+        return csv_response(grid, f"times-{site.id}-{period.start}-{period.end}")
+    return json_response(data)
+
+
 async def realtime(request: Request, site: Site) -> Response:
     _no_filters(request, "realtime")
     return json_response(await reports.realtime(services(request).stats, site.id, services(request).clock()))
@@ -150,6 +164,7 @@ ROUTES = [
     Route(f"{PREFIX}/summary", endpoint(summary), methods=["GET"]),
     Route(f"{PREFIX}/timeseries", endpoint(timeseries), methods=["GET"]),
     Route(f"{PREFIX}/breakdown/{{dimension}}", endpoint(breakdown), methods=["GET"]),
+    Route(f"{PREFIX}/times", endpoint(times_of_day), methods=["GET"]),
     Route(f"{PREFIX}/realtime", endpoint(realtime), methods=["GET"]),
     Route(f"{PREFIX}/dropped", endpoint(dropped), methods=["GET"]),
 ]

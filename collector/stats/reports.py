@@ -22,6 +22,16 @@ class Totals:
     duration_s: int = 0
     events: int = 0
 
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(
+            self.visitors + other.visitors,
+            self.visits + other.visits,
+            self.pageviews + other.pageviews,
+            self.bounces + other.bounces,
+            self.duration_s + other.duration_s,
+            self.events + other.events,
+        )
+
     def metrics(self) -> dict[str, Any]:
         visits = self.visits
         return {
@@ -79,6 +89,11 @@ class StatsReader(Protocol):
     async def breakdown(
         self, site_id: int, dimension: Dimension, period: Period, limit: int, offset: int
     ) -> list[BreakdownRow]: ...
+    async def hour_grid(self, site_id: int, period: Period) -> list[tuple[int, int, Totals]]:
+        """(ISO weekday, hour, totals) in the site's time zone, for the cells with traffic;
+        bounces and durations are 0 (visit-level, not split by hour)."""
+        ...
+
     async def realtime(self, site_id: int, since_ms: int) -> tuple[int, int]: ...
     async def dropped(self, site_id: int, period: Period) -> list[tuple[str, int]]: ...
 

@@ -91,6 +91,10 @@ class SqliteStats:
         )
         return _breakdown_rows(rows)
 
+    async def hour_grid(self, site_id: int, period: Period) -> list[tuple[int, int, Totals]]:
+        rows = await self._rows("hour_grid", {"site": site_id, **period.bind()})
+        return [(int(r[0]), int(r[1]), _totals(r[2:])) for r in rows]
+
     async def realtime(self, site_id: int, since_ms: int) -> tuple[int, int]:
         rows = await self._rows("realtime", {"site": site_id, "since_ms": since_ms})
         return int(rows[0][0]), int(rows[0][1])

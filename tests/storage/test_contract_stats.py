@@ -97,6 +97,13 @@ async def test_the_stats_reader_reports_the_sample_day(store: Store) -> None:
         (f"{DAY}T11", Totals(visitors=1, visits=1, pageviews=1)),
         (f"{DAY}T12", Totals(visitors=1, visits=1, pageviews=1, events=1)),
     ]
+    # 2026-11-22 is a Sunday (ISO weekday 7); visits count in the hour they start
+    assert await stats.hour_grid(site.id, PERIOD) == [
+        (7, 10, Totals(visitors=1, visits=1, pageviews=2)),
+        (7, 11, Totals(visitors=1, visits=1, pageviews=1)),
+        (7, 12, Totals(visitors=1, visits=1, pageviews=1, events=1)),
+    ]
+    assert await stats.hour_grid(site.id, PERIOD.previous()) == []
     assert await stats.dropped(site.id, PERIOD) == SAMPLE_DROPPED
     assert await stats.dropped(site.id, PERIOD.previous()) == []
     assert await stats.realtime(site.id, ms("11:00")) == (2, 2)  # raw events, no rollup needed
@@ -144,6 +151,7 @@ async def test_a_filtered_reader_counts_only_the_matching_visits(store: Store) -
         assert await reader.series(site.id, PERIOD, "hour") == [
             (f"{DAY}T10", Totals(visitors=1, visits=1, pageviews=2))
         ]
+        assert await reader.hour_grid(site.id, PERIOD) == [(7, 10, Totals(visitors=1, visits=1, pageviews=2))]
     finally:
         reader.close()
     phones = store.filtered_stats(Filters(device="smartphone"), clocks(site))
