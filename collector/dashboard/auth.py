@@ -434,7 +434,7 @@ async def login(request: Request) -> Response:
     net, throttle, moment = _client_net(request), state(request).throttle, now(request)
     wait = throttle.retry_after(name, net, moment)
     if wait:
-        minutes = (wait + 59) // 60
+        count, unit = (wait, "second") if wait < 60 else ((wait + 59) // 60, "minute")
         return _login_form(
             request,
             session,
@@ -443,7 +443,7 @@ async def login(request: Request) -> Response:
             next_url=next_url,
             headers={"Retry-After": str(wait)},
             error=f"Too many failed sign-in attempts for this user name or from your "
-            f"network. Please wait {minutes} minute{'s' if minutes != 1 else ''} "
+            f"network. Please wait {count} {unit}{'s' if count != 1 else ''} "
             "and try again.",
         )
     user = await services(request).store.get_user(name) if name else None
@@ -458,7 +458,7 @@ async def login(request: Request) -> Response:
         return _login_form(
             request, session, 401, user=name, next_url=next_url, error="Wrong user name or password."
         )
-    throttle.succeeded(name, net)
+    throttle.succeeded(name, net, moment)
     await audit.record(request, user.name, "dashboard.login", {})
     response = RedirectResponse(next_url, status_code=303)
     await rotate_session(request, response, session, user.name, user.password_hash)

@@ -4,9 +4,10 @@ works without an account, optionally behind a password.
 Only the SHA-256 of the secret is stored, so the URL is shown once, when it is created (a
 copy of the database or a backup gives no working link; a lost URL is revoked and made
 anew). A revoked or unknown secret is a 404. A password is hashed with scrypt, checked
-with the login throttle, and remembered by a signed cookie limited to the link's path.
-The shared page may be framed by the site's own domains (CSP ``frame-ancestors``); every
-other page keeps ``X-Frame-Options: DENY``."""
+with the throttle in a namespace of its own (a failed login never counts against a link),
+and remembered by a signed cookie limited to the link's path. The shared page may be
+framed by the site's own domains (CSP ``frame-ancestors``); every other page keeps
+``X-Frame-Options: DENY``."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from collector.auth.passwords import hash_password, verify_password
 from collector.dashboard import audit, auth, views
 from collector.dashboard.render import error_page, framed_csp, render
 from collector.dashboard.sessions import SESSION_SECONDS
+from collector.dashboard.throttle import SHARE
 from collector.dashboard.users_views import password_problem
 from collector.model import Site
 from collector.storage.accounts_base import SharedLink
@@ -178,7 +180,7 @@ async def unlock(request: Request) -> Response:
         return await _password_form(request, secret, 403, "This form expired. Please try again.")
     throttle, net, moment = auth.state(request).throttle, auth.client_net(request), auth.now(request)
     key = f"share link {link.id}"
-    wait = throttle.retry_after(key, net, moment)
+    wait = throttle.retry_after(key, net, moment, scope=SHARE)
     if wait:
         return await _password_form(
             request,
@@ -188,9 +190,9 @@ async def unlock(request: Request) -> Response:
             headers={"Retry-After": str(wait)},
         )
     if not await asyncio.to_thread(verify_password, form.get("password", ""), link.password_hash):
-        throttle.failed(key, net, moment)
+        throttle.failed(key, net, moment, scope=SHARE)
         return await _password_form(request, secret, 401, "That password is not right.")
-    throttle.succeeded(key, net)
+    throttle.succeeded(key, net, moment, scope=SHARE)
     expires = int(moment) + SESSION_SECONDS
     response = RedirectResponse(f"/share/{secret}", status_code=303)
     value = auth.state(request).signer.share_pass(link.id, link.password_hash, expires)

@@ -1,5 +1,5 @@
-"""The dashboard's pure parts: periods, number formats, chart geometry, the throttle and
-the cookie signer."""
+"""The dashboard's pure parts: periods, number formats, chart geometry and the cookie
+signer (the throttle's are in ``test_throttle.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 
 from collector.dashboard import charts, formatting, periods
 from collector.dashboard.sessions import Session, Signer
-from collector.dashboard.throttle import Limit, LoginThrottle
 from collector.stats.period import Period, PeriodError
 
 TODAY = date(2026, 1, 15)
@@ -71,22 +70,6 @@ def test_chart_geometry() -> None:
     assert [s.label for s in chart.slots] == ["Fri 20 Nov", "Sat 21 Nov", "Sun 22 Nov"]
     spark = charts.sparkline([0, 3, 1])
     assert spark.line == "M5,100 L15,0 L25,66.67" and "4 in all" in spark.label
-
-
-def test_the_throttle_counts_failures_in_a_sliding_window() -> None:
-    throttle = LoginThrottle((Limit("pair", 2), Limit("user", 3), Limit("ip", 4)), window_s=100)
-    throttle.failed("Alice", "10.0.0.0", 0)
-    assert throttle.retry_after("alice", "10.0.0.0", 1) == 0
-    throttle.failed("alice ", "10.0.0.0", 10)
-    assert throttle.retry_after("alice", "10.0.0.0", 20) == 80
-    assert throttle.retry_after("alice", "10.9.0.0", 20) == 0  # another network
-    throttle.failed("alice", "10.9.0.0", 30)
-    assert throttle.retry_after("alice", "10.8.0.0", 30) == 70  # the user name, from anywhere
-    assert throttle.retry_after("bob", "10.0.0.0", 30) == 0
-    assert throttle.retry_after("alice", "10.0.0.0", 131) == 0  # the window passed
-    throttle.failed("bob", "10.1.0.0", 40)
-    throttle.succeeded("bob", "10.1.0.0")
-    assert throttle.retry_after("bob", "10.1.0.0", 41) == 0
 
 
 def test_the_signer_round_trips_and_refuses_changes() -> None:
