@@ -11,14 +11,17 @@ makes, with the domains ``localhost`` and ``127.0.0.1``).
 widget's account mode. It writes the same keyed hash the public opt-out API writes, by
 calling the store directly; a real site's backend calls
 ``/api/v1/sites/{id}/optouts/{user_ref}`` with an ``optout`` token instead (docs/opt-out.md).
-It answers only on a host that site 1 counts (the demo's own), so a collector whose site 1
-is a real website does not offer an unauthenticated opt-out switch for it. And the whole
+It answers only while site 1 is the demo's own site: every domain of site 1 is one the demo
+uses (``localhost`` or a ``*.localhost`` name, a loopback address, ``demo.example``), so a
+collector whose site 1 is a real website does not offer an unauthenticated opt-out switch
+for it. The request's ``Host`` plays no part (a client sets it to anything). And the whole
 demo is served only with ``COLLECTOR_DEMO=true`` (``make run`` sets it): off, every
 ``/demo`` path is a 404.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Awaitable, Callable
 from functools import cache
@@ -28,13 +31,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from collector.ingest.minimise import host_matches
+from collector.model import Site
 from collector.optout.api import MAX_USER_REF
 from collector.optout.keyed import user_ref_hash
 from collector.web.apiutil import json_response
 from collector.web.services import services
 
 DEMO_SITE = 1
+DEMO_NAMES = ("localhost", "demo.example")  # with 127.0.0.1, what `collector bootstrap` makes
 Handler = Callable[[Request], Awaitable[Response]]
 MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -107,6 +111,21 @@ async def download(request: Request) -> Response:
     return file_reply(name, request, download=True) if name in DOWNLOADS else not_found()
 
 
+def is_demo_domain(domain: str) -> bool:
+    """A domain only the demo uses: ``localhost`` (or a name under it), a loopback address,
+    ``demo.example``."""
+    name = domain.strip().lower().rstrip(".")
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        return name in DEMO_NAMES or name.endswith(".localhost")
+
+
+def is_demo_site(site: Site) -> bool:
+    """Site 1 as ``collector bootstrap`` makes it: every domain one only the demo uses."""
+    return bool(site.domains) and all(is_demo_domain(domain) for domain in site.domains)
+
+
 async def optout(request: Request) -> Response:
     """The demo's stand-in for a site backend: the opt-out state of ``?user=`` for site 1."""
     user = request.query_params.get("user", "").strip()
@@ -117,12 +136,9 @@ async def optout(request: Request) -> Response:
     site = await store.get_site(DEMO_SITE)
     if site is None:
         return json_response({"error": "not found", "detail": "no site 1: run `collector bootstrap`"}, 404)
-    host = (request.url.hostname or "").lower()
-    if not host_matches(host, site.domains):
-        return json_response(
-            {"error": "forbidden", "detail": "the demo backend answers only on a host that site 1 counts"},
-            403,
-        )
+    if not is_demo_site(site):  # from the stored site only: the request's Host is the client's
+        detail = "the demo backend answers only while site 1 is the demo's (localhost, demo.example)"
+        return json_response({"error": "forbidden", "detail": detail}, 403)
     # A real backend would call PUT/DELETE /api/v1/sites/1/optouts/{user} with its token;
     # this is what that API does with it: only a keyed hash of the user reference is kept.
     user_hash = user_ref_hash(site.secret, user)

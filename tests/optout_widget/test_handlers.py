@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 
 from collector.app import create_app
 from collector.clock import FrozenClock
+from collector.demo.site import is_demo_domain
 from collector.model import Site
 from collector.optout import matomo_js as optout_js
 from collector.optout.keyed import user_ref_hash
@@ -208,8 +210,8 @@ def test_script_json_escapes_what_could_end_a_script() -> None:
 # -- /demo/ -------------------------------------------------------------------------------
 @pytest.fixture
 async def demo_site(store: SqliteStore, clock: FrozenClock) -> Site:
-    """What `collector bootstrap` makes, plus the test client's host."""
-    return await store.add_site("Demo site", ["localhost", "127.0.0.1", "testserver"], "UTC", clock())
+    """What `collector bootstrap` makes."""
+    return await store.add_site("Demo site", ["localhost", "127.0.0.1", "demo.example"], "UTC", clock())
 
 
 @pytest.mark.parametrize(
@@ -246,36 +248,33 @@ async def test_demo_assets_and_download(client: httpx.AsyncClient) -> None:
 
 
 async def test_demo_backend_applies_the_account_opt_out(
-    client: httpx.AsyncClient, demo_site: Site, store: SqliteStore
+    client: httpx.AsyncClient, demo_site: Site, store: SqliteStore, db: sqlite3.Connection
 ) -> None:
     url = "/demo/api/optout?user=alice"
+
+    async def dropped_as_opted_out() -> bool:  # the drop counters: the reply does not tell
+        def count() -> int:
+            sql = "SELECT coalesce(sum(n), 0) FROM dropped WHERE reason = 'opted_out'"
+            return int(db.execute(sql).fetchone()[0])
+
+        before = count()
+        params: dict[str, str | int] = {
+            "idsite": demo_site.id,
+            "rec": 1,
+            "uid": "alice",
+            "url": "http://localhost/demo/",
+        }
+        beacon = await client.get("/matomo.php", headers=BROWSER_HEADERS, params=params)
+        assert beacon.status_code == 200
+        return count() == before + 1
+
     assert (await client.get(url)).json() == {"opted_out": False}
     assert (await client.put(url)).json() == {"opted_out": True}
     assert await store.has_optout(demo_site.id, user_ref_hash(demo_site.secret, "alice"))
     assert (await client.get(url)).json() == {"opted_out": True}
-    beacon = await client.get(
-        "/matomo.php",
-        headers=BROWSER_HEADERS,
-        params={
-            "idsite": demo_site.id,
-            "rec": 1,
-            "uid": "alice",
-            "url": "http://testserver/demo/account.html",
-        },
-    )
-    assert beacon.headers["x-collector-dropped"] == "opted_out"
+    assert await dropped_as_opted_out()
     assert (await client.delete(url)).json() == {"opted_out": False}
-    beacon = await client.get(
-        "/matomo.php",
-        headers=BROWSER_HEADERS,
-        params={
-            "idsite": demo_site.id,
-            "rec": 1,
-            "uid": "alice",
-            "url": "http://testserver/demo/account.html",
-        },
-    )
-    assert "x-collector-dropped" not in beacon.headers
+    assert not await dropped_as_opted_out()
 
 
 async def test_demo_backend_refusals(
@@ -283,10 +282,35 @@ async def test_demo_backend_refusals(
 ) -> None:
     assert (await client.get("/demo/api/optout?user=alice")).status_code == 404  # no site 1 yet
     await store.add_site("A real website", ["shop.example"], "UTC", clock())
-    assert (await client.put("/demo/api/optout?user=alice")).status_code == 403  # not a demo host
+    assert (await client.put("/demo/api/optout?user=alice")).status_code == 403  # not the demo's
     assert (await client.put("/demo/api/optout")).status_code == 400
     assert (await client.put("/demo/api/optout", params={"user": "x" * 257})).status_code == 400
     assert (await client.post("/demo/api/optout?user=alice")).status_code == 405
+
+
+async def test_the_demo_backend_goes_by_site_1_not_by_the_host_header(
+    client: httpx.AsyncClient, store: SqliteStore, clock: FrozenClock
+) -> None:
+    """The client names the Host: a real site 1 is refused whatever it says, the demo's own
+    site 1 answers whatever it says."""
+    real = await store.add_site("A real website", ["shop.example", "localhost"], "UTC", clock())
+    for host in ("shop.example", "www.shop.example", "localhost"):
+        reply = await client.put("/demo/api/optout?user=alice", headers={"Host": host})
+        assert reply.status_code == 403, host
+        assert "site 1 is the demo's" in reply.json()["detail"]
+    assert not await store.has_optout(real.id, user_ref_hash(real.secret, "alice"))
+    demo = ["localhost", "127.0.0.1", "[::1]", "demo.example"]
+    await store.update_site(real.id, real.name, demo, real.timezone, real.settings)
+    for host in ("192.168.1.20:8000", "shop.example"):
+        reply = await client.put("/demo/api/optout?user=alice", headers={"Host": host})
+        assert reply.status_code == 200 and reply.json() == {"opted_out": True}, host
+
+
+def test_demo_domains() -> None:
+    assert all(map(is_demo_domain, ["localhost", "app.localhost", "127.0.0.1", "127.1.2.3", "::1"]))
+    assert all(map(is_demo_domain, ["[::1]", "demo.example", "LOCALHOST."]))
+    assert not any(map(is_demo_domain, ["shop.example", "example.com", "localhost.shop", "10.0.0.1"]))
+    assert not any(map(is_demo_domain, ["", "evil-localhost", "demo.example.com"]))
 
 
 async def test_the_demo_is_not_served_unless_turned_on(tmp_path: Path) -> None:
