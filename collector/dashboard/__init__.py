@@ -46,6 +46,20 @@ class Assets(StaticFiles):
         return response
 
 
+class AssetsMount(Mount):
+    """``/static/…``, and the bare ``/static`` too: a 404 like ``/static/`` (no listing).
+    Left to the router, ``/static`` would be redirected to ``http://<Host>/static/``, an
+    absolute URL built from the client's ``Host`` header."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        root = scope.get("root_path", "")
+        path: str = scope.get("path", "")
+        if match is Match.NONE and scope["type"] == "http" and path.removeprefix(root) == self.path:
+            return super().matches({**scope, "path": path + "/"})  # Assets sees no file: 404
+        return match, child
+
+
 def routes() -> list[BaseRoute]:
     site = "/sites/{site_id:id}"
     return [
@@ -81,7 +95,7 @@ def routes() -> list[BaseRoute]:
         Route("/audit.csv", privacy_views.audit_csv, methods=["GET"]),
         Route("/account", users_views.account_page, methods=["GET"]),
         Route("/account", users_views.change_password, methods=["POST"]),
-        Mount("/static", Assets(packages=[("collector.dashboard", "static")]), name="static"),
+        AssetsMount("/static", Assets(packages=[("collector.dashboard", "static")]), name="static"),
     ]
 
 

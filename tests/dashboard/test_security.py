@@ -180,6 +180,16 @@ async def test_security_headers_on_pages_assets_and_errors(
     assert (await browser.get("/static/../__init__.py")).status_code == 404
 
 
+async def test_the_static_directory_is_a_404_not_a_redirect_to_the_host_header(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("/static", "/static/"):
+        for method in ("GET", "HEAD"):
+            reply = await client.request(method, path, headers={"Host": "evil.example"})
+            assert reply.status_code == 404 and "location" not in reply.headers, (method, path)
+    assert (await client.get("/static/dashboard.css")).status_code == 200
+
+
 async def test_cookies_only_on_dashboard_paths(
     browser: httpx.AsyncClient, site: Site, admin_token: str
 ) -> None:
