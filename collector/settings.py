@@ -62,6 +62,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise SettingsError(f"must be 0 or a positive integer: {raw!r}")
+    return value
+
+
 def _str(raw: str) -> str:
     return raw
 
@@ -91,6 +98,30 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address `collector serve` listens on."),
     Setting("port", "8000", "Port `collector serve` listens on.", int),
     Setting("workers", "1", "Worker processes for `collector serve`.", _positive_int),
+    Setting(
+        "keep_alive_s",
+        "5",
+        "Seconds `serve` keeps a connection open, idle, after a reply (uvicorn's keep-alive "
+        "timeout). A connection that has not yet sent a whole request is not timed: see "
+        "*Behind a reverse proxy*.",
+        _positive_int,
+    ),
+    Setting(
+        "shutdown_timeout_s",
+        "10",
+        "On SIGTERM, `serve` stops accepting at once and gives requests in flight this many "
+        "seconds to finish (uvicorn's graceful-shutdown timeout); then it drains the group "
+        "commit and exits. A beacon that got a 2xx is committed either way.",
+        _positive_int,
+    ),
+    Setting(
+        "max_connections",
+        "0",
+        "Open connections per worker past which `serve` answers new requests 503 (uvicorn's "
+        "`limit_concurrency`); `0`: the open-file limit (`ulimit -n`) less a tenth, at least "
+        "64, kept for the database, the writer process and the logs.",
+        _non_negative_int,
+    ),
     Setting(
         "writer",
         "process",
@@ -180,6 +211,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    keep_alive_s: int = 5
+    shutdown_timeout_s: int = 10
+    max_connections: int = 0
     writer: str = "process"
     secret_key: str = field(default="", repr=False)
     trusted_proxies: tuple[Network, ...] = ()

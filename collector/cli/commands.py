@@ -92,8 +92,38 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         log_config=None,
         proxy_headers=False,
         server_header=False,
+        # Slow clients: an idle connection is closed keep_alive_s after its last reply, and
+        # past max_connections open ones a request gets a 503 and its connection is closed,
+        # so clients that send requests are shed before the worker runs out of descriptors.
+        # uvicorn still accepts every connection and has no timer for a request's headers
+        # (nor for a connection that sends nothing): the front proxy bounds those (README,
+        # "Behind a reverse proxy").
+        timeout_keep_alive=settings.keep_alive_s,
+        timeout_graceful_shutdown=settings.shutdown_timeout_s,
+        limit_concurrency=connection_limit(settings.max_connections),
+        # h11 only: httptools, which uvicorn[standard] installs and prefers, has no limit
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
     return 0
+
+
+MAX_HEADER_BYTES = 16 * 1024  # a request line and headers, as h11's default
+MIN_SPARE_FDS = 64
+
+
+def connection_limit(configured: int, nofile: int | None = None) -> int | None:
+    """``configured``, or (0) the soft open-file limit less a tenth, at least
+    ``MIN_SPARE_FDS``, for what else a worker opens: the listening socket, the database
+    and its WAL files, the writer process's pipes, the log. None when there is no limit."""
+    import resource
+
+    if configured:
+        return configured
+    if nofile is None:
+        nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if nofile == resource.RLIM_INFINITY or nofile <= 0:
+        return None
+    return max(1, nofile - max(MIN_SPARE_FDS, nofile // 10))
 
 
 async def _return(value: int) -> int:
