@@ -138,6 +138,9 @@ def create_app(
             Exception: _server_error,
         },
     )
+    # No redirect to the path with or without a trailing slash: Starlette builds it from the
+    # request's Host header (an open redirect); a path that is not ours is a 404.
+    app.router.redirect_slashes = False
     app.short_cut = (
         AccessLog(
             endpoint.beacon, proxies=settings.trusted_proxies, mask_bytes=settings.ip_mask_bytes, tally=tally

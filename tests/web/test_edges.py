@@ -129,3 +129,12 @@ async def test_a_client_that_leaves_mid_body_gets_no_traceback(app: Starlette, s
         }
         await app(scope, receive, send)
         assert all(m.get("status", 400) < 500 for m in sent if m["type"] == "http.response.start")
+
+
+@pytest.mark.parametrize(
+    "path", ["/login/", "/sites/1/", "/matomo.php/", "/demo/x/", "/api/v1/sites/1/summary/"]
+)
+async def test_no_redirect_is_built_from_the_host_header(client: httpx.AsyncClient, path: str) -> None:
+    reply = await client.get(path, headers={"Host": "evil.example"})
+    assert reply.status_code == 404
+    assert "location" not in reply.headers
