@@ -27,6 +27,15 @@ class WriterClosed(RuntimeError):
     RuntimeError.)"""
 
 
+class StoreUnavailable(RuntimeError):
+    """The store cannot take writes now: the disk is full, the database is read-only,
+    locked past its timeout, or its file is gone. Nothing of the request was stored, and
+    the same request may be sent again later (the tracking endpoint answers 503 with
+    ``Retry-After``). Backend-neutral: each backend turns its own errors into this one
+    (SQLite: :func:`collector.storage.sqlite_write.unavailable`); the message says why,
+    in a few words, without any stored value."""
+
+
 @dataclass(slots=True)  # not frozen: one per beacon, where a frozen __init__ is slow (bench/README.md)
 class WriteItem:
     """One request's outcome for the writer: an event to insert, or a drop to count.

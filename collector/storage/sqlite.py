@@ -8,9 +8,10 @@ commit). A batch is one awaited call whatever its size: never one per row.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -28,6 +29,7 @@ from collector.storage.sqlite_accounts import SqliteAccounts
 from collector.storage.sqlite_filtered import SqliteFilteredStats
 from collector.storage.sqlite_rollup import days_with_events, run_rollup
 from collector.storage.sqlite_stats import SqliteStats
+from collector.storage.sqlite_write import FileId
 from collector.storage.writer_process import Answer, WriterProcess
 
 T = TypeVar("T")
@@ -48,6 +50,20 @@ async def _finish(work: Awaitable[list[DropReason | None]], done: Done) -> None:
         done(exc)
     else:
         done(outcome)
+
+
+@contextlib.contextmanager
+def _refusals() -> Iterator[None]:
+    """SQLite's errors that mean "cannot take writes now" (disk full, read-only, locked,
+    gone: :func:`sqlite_write.unavailable`) as the backend-neutral
+    :class:`collector.storage.base.StoreUnavailable`; any other error as it is."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        error = sqlite_write.as_store_error(exc)
+        if error is exc:
+            raise
+        raise error from exc
 
 
 def _reasons(done: Done, answer: Answer) -> None:
@@ -92,6 +108,7 @@ class SqliteStore:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._opened: FileId | None = None  # the file the writing connection opened
 
     # -- lifecycle -------------------------------------------------------------------
     async def open(self) -> None:
@@ -99,6 +116,7 @@ class SqliteStore:
         self._writer = await aiosqlite.connect(self.path)
         for pragma in PRAGMAS:
             await self._writer.execute(pragma)
+        self._opened = sqlite_write.file_id(self.path)
         if self.path.exists():
             os.chmod(self.path, 0o600)
         if self._process is not None:
@@ -176,9 +194,14 @@ class SqliteStore:
             self._spawn(_finish(self._restart_and_write(items), done))
 
     async def write_batch(self, items: Sequence[WriteItem]) -> list[DropReason | None]:
+        """Raises :class:`collector.storage.base.StoreUnavailable` when the database cannot
+        take the batch now (nothing of it is acknowledged)."""
         if self._process is None:
             async with self._lock:
-                return await self._in_writer_thread(sqlite_write.write_batch, items)
+                with _refusals():
+                    written = await self._in_writer_thread(sqlite_write.write_batch, items)
+                sqlite_write.check_file(self.path, self._opened)  # committed into a deleted file?
+                return written
         if not self._process.running:
             return await self._restart_and_write(items)
         outcome = await self._process.write([sqlite_write.to_row(i) for i in items])
@@ -202,20 +225,28 @@ class SqliteStore:
         return await _on_thread(self.w, fn, *args)
 
     async def get_site(self, site_id: int) -> Site | None:
-        conn = await self._read_conn()
-        rows = list(await conn.execute_fetchall(query("get_site"), (site_id,)))
+        with _refusals():
+            conn = await self._read_conn()
+            rows = list(await conn.execute_fetchall(query("get_site"), (site_id,)))
         return _site_from_row(rows[0]) if rows else None
 
     async def find_token(self, token_hash: bytes) -> TokenInfo | None:
-        conn = await self._read_conn()
-        rows = list(await conn.execute_fetchall(query("find_token"), (token_hash,)))
+        with _refusals():
+            conn = await self._read_conn()
+            rows = list(await conn.execute_fetchall(query("find_token"), (token_hash,)))
         return TokenInfo(site_id=int(rows[0][0]), scope=str(rows[0][1])) if rows else None
 
     async def get_or_create_salt(self, day: str, candidate: bytes, now: float) -> bytes:
         async with self._lock:
-            await self.w.execute(query("insert_salt"), (day, candidate, int(now)))
-            await self.w.commit()
-            rows = list(await self.w.execute_fetchall(query("get_salt"), (day,)))
+            with _refusals():  # on the tracking path: a full disk is a 503, not a 500
+                try:
+                    await self.w.execute(query("insert_salt"), (day, candidate, int(now)))
+                    await self.w.commit()
+                except sqlite3.Error:
+                    if self.w.in_transaction:
+                        await self.w.rollback()
+                    raise
+                rows = list(await self.w.execute_fetchall(query("get_salt"), (day,)))
         return bytes(rows[0][0])
 
     async def delete_salts_before(self, day: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from typing import Any
 import orjson
 
 from collector.model import EVENT_COLUMNS, DropReason
-from collector.storage.base import WriteItem
+from collector.storage.base import StoreUnavailable, WriteItem
 from collector.storage.sql import query
 
 # An event's ``insert_event`` parameters, in column order (``new_visit``, a bool, is
@@ -30,6 +31,63 @@ _MOST_ROWS_A_STATEMENT = 256  # and never more variables than the SQLite build a
 # to check against ``optouts`` or None, and the event's values in ``EVENT_COLUMNS`` order
 # (None when there is no event).
 Row = tuple[int, str, str | None, str | None, Sequence[Any] | None]
+
+# SQLite's primary result codes that mean "the database cannot take writes now", not "this
+# batch is wrong": the batch was rolled back whole and may be sent again later. Each one's
+# few words are what the log and the error say (never a stored value).
+UNAVAILABLE = {
+    sqlite3.SQLITE_FULL: "disk full",
+    sqlite3.SQLITE_READONLY: "database read-only",
+    sqlite3.SQLITE_IOERR: "disk I/O error",
+    sqlite3.SQLITE_CANTOPEN: "database file cannot be opened",
+    sqlite3.SQLITE_PERM: "database file not permitted",
+    sqlite3.SQLITE_BUSY: "database locked",
+    sqlite3.SQLITE_LOCKED: "database locked",
+    sqlite3.SQLITE_PROTOCOL: "database locked",
+    sqlite3.SQLITE_CORRUPT: "database file corrupt",
+    sqlite3.SQLITE_NOTADB: "database file corrupt",
+}
+FILE_GONE = "database file deleted or replaced (restart the collector)"
+
+# A file's identity: (device, inode).
+FileId = tuple[int, int]
+
+
+def unavailable(exc: BaseException) -> str | None:
+    """Why the store is unavailable, if ``exc`` says it is (see :data:`UNAVAILABLE`);
+    None for an error of the batch itself (a bug, a bad value)."""
+    if isinstance(exc, StoreUnavailable):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return UNAVAILABLE.get(code & 0xFF) if isinstance(code, int) else None
+    return None
+
+
+def as_store_error(exc: BaseException) -> BaseException:
+    """``exc`` as :class:`StoreUnavailable` when it is one of those, else itself."""
+    if isinstance(exc, StoreUnavailable):
+        return exc
+    reason = unavailable(exc)
+    return StoreUnavailable(reason) if reason is not None else exc
+
+
+def file_id(path: str | os.PathLike[str]) -> FileId | None:
+    """The identity of the file at ``path`` now, None when there is none."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
+def check_file(path: str | os.PathLike[str], opened: FileId | None) -> None:
+    """Raise :class:`StoreUnavailable` when the file at ``path`` is no longer the one the
+    connection opened (``opened``): deleted, or replaced by another. SQLite goes on writing
+    to a deleted file as if nothing happened, so every commit after it would be lost with
+    the file; called after each commit, before it is acknowledged."""
+    if opened is not None and file_id(path) != opened:
+        raise StoreUnavailable(FILE_GONE)
 
 
 def to_row(item: WriteItem) -> Row:

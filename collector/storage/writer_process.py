@@ -10,9 +10,10 @@ writing connections always could (WAL, ``busy_timeout``).
 The protocol on the child's stdin/stdout (:mod:`collector.storage.writer_child`) is
 frames of a 4-byte big-endian length and a JSON document: first ``{"ready":true}`` out,
 then a batch of :data:`collector.storage.sqlite_write.Row` lists in and
-``{"ok": [reason or null, ...]}`` or ``{"error": "ExceptionName"}`` out, in order. The child
-answers only after the commit, so an acknowledged beacon is on disk exactly as with the
-thread.
+``{"ok": [reason or null, ...]}`` or ``{"error": "ExceptionName"}`` out, in order (with
+``"unavailable": "<why>"`` when the database cannot take writes now: the batch fails with
+:class:`collector.storage.base.StoreUnavailable`). The child answers only after the commit,
+so an acknowledged beacon is on disk exactly as with the thread.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import cast
 
 import orjson
 
+from collector.storage.base import StoreUnavailable
 from collector.storage.sqlite_write import Row
 from collector.storage.writer_child import HEAD_SIZE, READY, frame
 
@@ -41,7 +43,7 @@ class WriterProcessError(RuntimeError):
     """The writer process failed a batch, or is gone (the batch may not be stored)."""
 
 
-Answer = list[str | None] | WriterProcessError
+Answer = list[str | None] | WriterProcessError | StoreUnavailable
 Done = Callable[[Answer], None]
 
 
@@ -91,7 +93,8 @@ class WriterProcess:
 
     def send(self, batch: Sequence[Row], done: Done) -> None:
         """Send ``batch``; ``done`` gets each row's drop reason (value) or None once it is
-        committed, or a :class:`WriterProcessError` if it may not have been."""
+        committed, or a :class:`WriterProcessError` if it may not have been (a
+        :class:`StoreUnavailable` if it was not, the database refusing writes)."""
         if self._stdin is None or self._stdin.is_closing():  # answered later, like a commit
             error = WriterProcessError("the writer process is not running")
             asyncio.get_running_loop().call_soon(done, error)
@@ -130,7 +133,12 @@ class WriterProcess:
         except (orjson.JSONDecodeError, IndexError) as exc:
             self._lost(f"unreadable answer ({exc})")
             return
-        done(WriterProcessError(answer["error"]) if "error" in answer else answer["ok"])
+        if "unavailable" in answer:
+            done(StoreUnavailable(str(answer["unavailable"])))
+        elif "error" in answer:
+            done(WriterProcessError(answer["error"]))
+        else:
+            done(answer["ok"])
 
     def _lost(self, why: str) -> None:
         """The child is gone (or talks nonsense): every batch sent to it fails, since
