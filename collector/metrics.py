@@ -43,6 +43,11 @@ class Metrics:
         self.batch_size = Histogram(BATCH_BUCKETS)
         self.commit_seconds = Histogram(LATENCY_BUCKETS_S)
         self.write_errors = 0
+        # the User-Agent cache (collector.ingest.useragent.UAParser)
+        self.ua_cache_hits = 0
+        self.ua_cache_misses = 0
+        self.ua_cache_entries = 0
+        self.store_unavailable = 0
 
     def render(self) -> str:
         lines = [
@@ -60,9 +65,28 @@ class Metrics:
             "# HELP collector_write_errors_total Batches that failed to commit.",
             "# TYPE collector_write_errors_total counter",
             f"collector_write_errors_total {self.write_errors}",
+            "# HELP collector_store_unavailable_total Tracking requests answered 503: the store "
+            "could not take writes (disk full, read-only or missing database).",
+            "# TYPE collector_store_unavailable_total counter",
+            f"collector_store_unavailable_total {self.store_unavailable}",
             "# HELP collector_batch_size Requests per group commit.",
         ]
         lines += self.batch_size.render("collector_batch_size")
         lines.append("# HELP collector_commit_seconds Time to write and commit one batch.")
         lines += self.commit_seconds.render("collector_commit_seconds")
+        lookups = self.ua_cache_hits + self.ua_cache_misses
+        lines += [
+            "# HELP collector_ua_cache_hits_total User-Agent lookups answered by the cache.",
+            "# TYPE collector_ua_cache_hits_total counter",
+            f"collector_ua_cache_hits_total {self.ua_cache_hits}",
+            "# HELP collector_ua_cache_misses_total User-Agent lookups parsed (not in the cache).",
+            "# TYPE collector_ua_cache_misses_total counter",
+            f"collector_ua_cache_misses_total {self.ua_cache_misses}",
+            "# HELP collector_ua_cache_hit_ratio Share of User-Agent lookups answered by the cache.",
+            "# TYPE collector_ua_cache_hit_ratio gauge",
+            f"collector_ua_cache_hit_ratio {self.ua_cache_hits / lookups if lookups else 0.0:.4f}",
+            "# HELP collector_ua_cache_entries User-Agents in the cache (its size is capped).",
+            "# TYPE collector_ua_cache_entries gauge",
+            f"collector_ua_cache_entries {self.ua_cache_entries}",
+        ]
         return "\n".join(lines) + "\n"

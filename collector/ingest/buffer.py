@@ -21,6 +21,13 @@ do while every connection waits for a commit, gets work back sooner (measured: t
 busy 0.97–0.99 of the time instead of 0.90–0.96). When a backlog builds (more waiting
 than ``BACKLOG`` small batches per batch the store can take now), what waits is shared
 among those batches instead, so batches grow with the load.
+
+A store that cannot take writes (disk full, a read-only or vanished database: the store
+raises :class:`collector.storage.base.StoreUnavailable`) fails every waiter of the batch at
+once, with no retry one by one (the requests are not at fault), and the next batch tries
+again, so ingest resumes with the first commit that works. :class:`StoreOutage` keeps the
+account: the refused requests (a metric), whether the store fails now (``/readyz``) and a
+log line a minute at most, not one a request.
 """
 
 from __future__ import annotations
@@ -35,11 +42,13 @@ from typing import Protocol, TypeAlias
 
 from collector.metrics import Metrics
 from collector.model import DropReason
-from collector.storage.base import MAX_BATCH_ITEMS, WriteItem, WriterClosed
+from collector.storage.base import MAX_BATCH_ITEMS, StoreUnavailable, WriteItem, WriterClosed
 
 log = logging.getLogger("collector.writer")
 
 BACKLOG = 4  # waiting items over this many small batches per free slot: batches grow
+RETRY_AFTER_S = 30  # what a refused request is told (Retry-After), and how long /readyz stays 503
+LOG_EVERY_S = 60.0  # at most one line about a failing store in this time
 
 Outcome = list[DropReason | None]
 Done = Callable[[Outcome | BaseException], None]
@@ -65,10 +74,90 @@ class BatchStore(Protocol):
 _Waiter: TypeAlias = tuple[Sequence[WriteItem], "asyncio.Future[Outcome]"]
 
 
+class StoreOutage:
+    """The store refusing writes, seen from the tracking path: every refused request
+    counts (``collector_store_unavailable_total``); ``unavailable`` says why while the store
+    fails, and for ``RETRY_AFTER_S`` after the last refusal (so ``/readyz`` answers 503 while
+    it fails, yet comes back by itself when nothing is sent to try it); and the log gets at
+    most one line per ``LOG_EVERY_S``: the first refusal, then how many were refused since
+    the last line, then that the store is back (held back until a minute has passed since
+    the line before, like every line)."""
+
+    def __init__(self, metrics: Metrics, clock: Callable[[], float] = time.monotonic) -> None:
+        self._metrics = metrics
+        self._clock = clock
+        self._reason: str | None = None  # set from the first refusal to the next commit
+        self._last_refusal = 0.0
+        self._since = 0.0  # when this outage began
+        self._logged_at: float | None = None
+        self._unlogged = 0  # refused since the last line
+        self._back_at: float | None = None  # the store came back; not logged yet
+
+    @property
+    def unavailable(self) -> str | None:
+        if self._reason is not None and self._clock() - self._last_refusal < RETRY_AFTER_S:
+            return self._reason
+        return None
+
+    def refused(self, exc: BaseException, requests: int) -> None:
+        now = self._clock()
+        self._metrics.store_unavailable += requests
+        self._unlogged += requests
+        began = self._reason is None
+        if began:
+            self._since = now
+        self._reason = str(exc) or type(exc).__name__
+        self._last_refusal = now
+        self._back_at = None
+        if not self._may_log(now):
+            return
+        if began:
+            log.error(
+                "store unavailable (%s): tracking requests are answered 503 until a commit works "
+                "(a line a minute about it at most)",
+                self._reason,
+            )
+        else:
+            log.error(
+                "store still unavailable (%s) for %.0f s: %d tracking request(s) answered 503 "
+                "since the last line",
+                self._reason,
+                now - self._since,
+                self._unlogged,
+            )
+        self._logged(now)
+
+    def committed(self) -> None:
+        """A commit worked (called for every commit: keep it cheap)."""
+        if self._reason is None and self._back_at is None:
+            return
+        now = self._clock()
+        if self._reason is not None:
+            self._reason, self._back_at = None, now
+        if self._back_at is not None and self._may_log(now):
+            log.warning(
+                "store available again (for %.0f s); %d tracking request(s) answered 503 since the last line",
+                now - self._back_at,
+                self._unlogged,
+            )
+            self._back_at = None
+            self._logged(now)
+
+    def _may_log(self, now: float) -> bool:
+        return self._logged_at is None or now - self._logged_at >= LOG_EVERY_S
+
+    def _logged(self, now: float) -> None:
+        self._logged_at = now
+        self._unlogged = 0
+
+
 class GroupCommitWriter:
-    def __init__(self, store: BatchStore, metrics: Metrics) -> None:
+    def __init__(
+        self, store: BatchStore, metrics: Metrics, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._store = store
         self._metrics = metrics
+        self.outage = StoreOutage(metrics, clock)
         self._pending: list[_Waiter] = []
         self._pending_items = 0
         self._alone: deque[_Waiter] = deque()  # from a failed batch: retried one by one
@@ -147,6 +236,7 @@ class GroupCommitWriter:
         if isinstance(outcome, BaseException):
             self._failed(batch, outcome)
         else:
+            self.outage.committed()
             self._metrics.commit_seconds.observe(time.perf_counter() - started)
             self._metrics.batch_size.observe(sum(len(items) for items, _ in batch))
             start = 0
@@ -160,8 +250,15 @@ class GroupCommitWriter:
 
     def _failed(self, batch: list[_Waiter], exc: BaseException) -> None:
         """A failed commit fails its waiters, never the writer; one bad request must not
-        fail the others, so a batch of several is retried one request at a time."""
+        fail the others, so a batch of several is retried one request at a time. A store
+        that is unavailable fails them all at once (it is not their fault)."""
         self._metrics.write_errors += 1
+        if isinstance(exc, StoreUnavailable):
+            self.outage.refused(exc, len(batch))
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(StoreUnavailable(str(exc)))  # one each: raised in each task
+            return
         items = sum(len(items) for items, _ in batch)
         log.error("batch of %d failed to commit: %s", items, type(exc).__name__)
         if len(batch) > 1:

@@ -6,23 +6,35 @@ hottest path there is: a GET is read straight from the ASGI scope and answered w
 prebuilt headers, without Request or Response objects. POST, HEAD and OPTIONS take the
 same steps through a Starlette :class:`Request`.
 
-Cookies on the request are never read. Dropped requests get the same reply as tracked
-ones, plus ``X-Collector-Dropped: <reason>``.
+Cookies on the request are never read. Replies say ``Access-Control-Allow-Origin: *``,
+except a POST from a page of the site it tracks for (its ``Origin`` host is one of the
+site's domains): that one echoes the origin and allows credentials, because matomo.js
+sends its XHR with credentials and, refused, sends the beacon again as an image (counted
+twice). Any other origin gets ``*``, so no other page reads a credentialed reply.
+Dropped requests get the same reply as tracked ones, plus ``X-Collector-Dropped:
+<reason>``, except for ``opted_out``: whether a user has opted out is for the opt-out
+API's token to read, so a request with a ``uid`` gets the reply of a tracked one either
+way. A request the store cannot take now gets 503 with ``Retry-After``
+(docs/contract.md, "Tracking").
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from collector.ingest.buffer import RETRY_AFTER_S
+from collector.ingest.minimise import host_matches
 from collector.ingest.params import BadRequest, Params, looks_like_bulk, parse_bulk, parse_query
 from collector.ingest.pipeline import HeaderInfo
 from collector.ingest.service import Ingestor
 from collector.model import DropReason
+from collector.storage.base import StoreUnavailable
 from collector.web.services import of_app, services
 
 log = logging.getLogger("collector")
@@ -103,43 +115,77 @@ class _Reply:
         await send({"type": "http.response.body", "body": self.body})
 
 
-def _cors_raw(method: str, origin: bytes | None) -> RawHeaders:
-    if method != "GET" and origin:
-        return [(b"access-control-allow-origin", origin), (b"access-control-allow-credentials", b"true")]
-    return [(b"access-control-allow-origin", b"*")]
-
-
+_ANY_ORIGIN = (b"access-control-allow-origin", b"*")  # beacons need no credentials: none allowed
 _NO_STORE = (b"cache-control", b"no-store")
 _GIF_TAIL = [(b"content-length", str(len(GIF)).encode()), (b"content-type", b"image/gif")]
 _replies: dict[tuple[bool, bytes], _Reply] = {}
 
 
-def _tracked_reply(cors: RawHeaders, send_image: bool, reasons: Iterable[DropReason]) -> _Reply:
-    """204, or the 1×1 GIF; ``X-Collector-Dropped`` lists the drop reasons."""
-    dropped = ",".join(dict.fromkeys([r.value for r in reasons])).encode()
-    shared = len(cors) == 1  # "Access-Control-Allow-Origin: *": the same for every GET
-    if shared and (send_image, dropped) in _replies:
+def dropped_header(reasons: Iterable[DropReason]) -> str:
+    """``X-Collector-Dropped``'s value: the distinct reasons, ``opted_out`` left out (the
+    reply must not tell whether the ``uid`` it carried has opted out)."""
+    return ",".join(dict.fromkeys([r.value for r in reasons if r is not DropReason.OPTED_OUT]))
+
+
+def _tracked_reply(send_image: bool, reasons: Iterable[DropReason], cors: RawHeaders | None = None) -> _Reply:
+    """204, or the 1×1 GIF; ``X-Collector-Dropped`` lists the drop reasons. Replies with
+    the shared ``*`` origin are built once; one for a site's own origin is not kept."""
+    dropped = dropped_header(reasons).encode()
+    if cors is not None:
+        headers = [_NO_STORE, *cors]
+        if dropped:
+            headers.append((b"x-collector-dropped", dropped))
+        return _Reply(200, [*headers, *_GIF_TAIL], GIF) if send_image else _Reply(204, headers)
+    if (send_image, dropped) in _replies:
         return _replies[(send_image, dropped)]
-    headers = [_NO_STORE, *cors]
+    headers = [_NO_STORE, _ANY_ORIGIN]
     if dropped:
         headers.append((b"x-collector-dropped", dropped))
     reply = _Reply(200, [*headers, *_GIF_TAIL], GIF) if send_image else _Reply(204, headers)
-    if shared and len(_replies) < 64:
+    if len(_replies) < 64:
         _replies[(send_image, dropped)] = reply
     return reply
 
 
-_STORED = {image: _tracked_reply(_cors_raw("GET", None), image, ()) for image in (True, False)}
+_STORED = {image: _tracked_reply(image, ()) for image in (True, False)}
+# Not stored, and nothing of it: the client may send it again later.
+_NOT_STORED = b"not stored: the collector cannot write now; send it again later\n"
+_UNAVAILABLE = _Reply(
+    503,
+    [
+        _NO_STORE,
+        _ANY_ORIGIN,
+        (b"retry-after", str(RETRY_AFTER_S).encode()),
+        (b"content-length", str(len(_NOT_STORED)).encode()),
+        (b"content-type", b"text/plain; charset=utf-8"),
+    ],
+    _NOT_STORED,
+)
 
 
 def _cors(request: Request, headers: dict[str, str]) -> dict[str, str]:
-    origin = request.headers.get("origin")
-    if request.method != "GET" and origin:
-        headers["Access-Control-Allow-Origin"] = origin
-        headers["Access-Control-Allow-Credentials"] = "true"
-    else:
-        headers["Access-Control-Allow-Origin"] = "*"
+    headers["Access-Control-Allow-Origin"] = "*"
     return headers
+
+
+async def _own_origin(request: Request, ingestor: Ingestor, site_id: str | None) -> str | None:
+    """The request's ``Origin`` when its host is one of the tracked site's domains."""
+    origin = request.headers.get("origin")
+    if not origin or not site_id or not site_id.isdigit() or len(site_id) > 18:
+        return None
+    host = urlsplit(origin).hostname
+    site = await ingestor.site(int(site_id))
+    if site is None or not host or not host_matches(host, site.domains):
+        return None
+    return origin
+
+
+def _credentialed(origin: str) -> RawHeaders:
+    return [
+        (b"access-control-allow-origin", origin.encode("latin-1")),
+        (b"access-control-allow-credentials", b"true"),
+        (b"vary", b"Origin"),
+    ]
 
 
 def _about(cors: Mapping[str, str]) -> Response:
@@ -198,9 +244,11 @@ async def _beacon(scope: Scope) -> _Reply | Response:
         reason = await ingestor.track_one(params, headers_from_scope(scope))
     except BadRequest as exc:
         return _bad({"Access-Control-Allow-Origin": "*"}, str(exc))
+    except StoreUnavailable:  # counted and logged (once a minute) by the writer
+        return _UNAVAILABLE
     if reason is None:
         return _STORED[params.get("send_image") != "0"]
-    return _tracked_reply(_cors_raw("GET", None), params.get("send_image") != "0", (reason,))
+    return _tracked_reply(params.get("send_image") != "0", (reason,))
 
 
 async def _request(request: Request) -> _Reply | Response:
@@ -225,11 +273,11 @@ async def _request(request: Request) -> _Reply | Response:
         reason = await ingestor.track_one(params, headers)
     except BadRequest as exc:
         return _bad(cors, str(exc))
-    origin = request.headers.get("origin")
+    except StoreUnavailable:
+        return _UNAVAILABLE
+    own = await _own_origin(request, ingestor, params.get("idsite"))
     return _tracked_reply(
-        _cors_raw(request.method, origin.encode("latin-1") if origin else None),
-        params.get("send_image") != "0",
-        (reason,) if reason else (),
+        params.get("send_image") != "0", (reason,) if reason else (), _credentialed(own) if own else None
     )
 
 
@@ -272,8 +320,13 @@ async def _bulk(
     items, top = parse_bulk(body, max_items)
     result = await ingestor.track_bulk(items, headers, top.get("token_auth"))
     reply = _cors(request, {"Cache-Control": "no-store"})
-    if result.reasons:
-        reply["X-Collector-Dropped"] = ",".join(dict.fromkeys([r.value for r in result.reasons]))
+    first = items[0] if items else None
+    own = await _own_origin(request, ingestor, first.get("idsite") if first else None)
+    if own:
+        reply.update({"Access-Control-Allow-Origin": own, "Access-Control-Allow-Credentials": "true"})
+        reply["Vary"] = "Origin"
+    if dropped := dropped_header(result.reasons):
+        reply["X-Collector-Dropped"] = dropped
     if top.get("send_image") == "0":
         return Response(status_code=204, headers=reply)
     payload = b'{"status":"success","tracked":%d,"invalid":%d,"invalid_indices":[%s]}' % (

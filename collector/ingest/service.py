@@ -1,6 +1,9 @@
 """The ingestor: validated parameter sets → pipeline → group-commit writer.
 
-HTTP-free, so the endpoint stays thin and the CLI's ``demo`` feeds the same path.
+HTTP-free, so the endpoint stays thin and the CLI's ``demo`` feeds the same path. A store
+that cannot take writes raises :class:`collector.storage.base.StoreUnavailable` out of
+``track_one`` and ``track_bulk`` (nothing of the request stored), whether the commit failed
+or the site, token or salt before it could not be had; the endpoint answers 503.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collector.ingest.pipeline import HeaderInfo, Hit, PipelineEnv
 from collector.ingest.visitor import SaltRing
 from collector.metrics import Metrics
 from collector.model import DropReason, Site
-from collector.storage.base import Store, WriteItem
+from collector.storage.base import Store, StoreUnavailable, WriteItem
 
 SITE_TTL_S = 10.0
 MISSING_SITE_TTL_S = 2.0
@@ -83,6 +86,11 @@ class Ingestor:
     def salts(self) -> SaltRing:
         return self._salts
 
+    @property
+    def store_unavailable(self) -> str | None:
+        """Why the store refuses writes now (``/readyz``), or None."""
+        return self._writer.outage.unavailable
+
     async def site(self, site_id: int) -> Site | None:
         found, site = self._sites.get(site_id)
         if not found:
@@ -137,6 +145,9 @@ class Ingestor:
         except BadRequest:
             self._metrics.invalid += 1
             raise
+        except StoreUnavailable as exc:  # a site, token or salt the store could not give
+            self._writer.outage.refused(exc, 1)
+            raise
         outcome = await self._writer.submit([item])
         self._count(outcome)
         return outcome[0]
@@ -156,6 +167,9 @@ class Ingestor:
             except BadRequest:
                 result.invalid += 1
                 result.invalid_indices.append(index)
+            except StoreUnavailable as exc:  # nothing of the body is written
+                self._writer.outage.refused(exc, 1)
+                raise
         self._metrics.invalid += result.invalid
         if writes:
             outcome = await self._writer.submit(writes)

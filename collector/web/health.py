@@ -1,4 +1,4 @@
-"""Liveness, readiness (the database answers) and Prometheus metrics."""
+"""Liveness, readiness (the database answers, and takes writes) and Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -13,9 +13,14 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    """503 when the database does not answer, or while it refuses the tracking path's
+    writes (disk full, read-only, gone: for ``RETRY_AFTER_S`` after the last refusal, so a
+    load balancer that stops sending traffic brings the node back to be tried again)."""
     try:
         ready = await services(request).store.ping()
     except Exception:
+        ready = False
+    if services(request).ingestor.store_unavailable is not None:
         ready = False
     if ready:
         return JSONResponse({"status": "ready"})

@@ -5,15 +5,16 @@ stopping answers everything that was waiting."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pytest
 
-from collector.ingest.buffer import Done, GroupCommitWriter, Outcome
+from collector.ingest.buffer import LOG_EVERY_S, RETRY_AFTER_S, Done, GroupCommitWriter, Outcome
 from collector.metrics import Metrics
 from collector.model import DropReason
-from collector.storage.base import MAX_BATCH_ITEMS, WriteItem, WriterClosed
+from collector.storage.base import MAX_BATCH_ITEMS, StoreUnavailable, WriteItem, WriterClosed
 
 
 def _items(n: int, site_id: int = 1) -> list[WriteItem]:
@@ -197,3 +198,90 @@ async def test_a_store_that_raises_while_taking_a_batch_fails_only_that_batch() 
     await _settle()
     store.finish()
     assert await good == [DropReason.DNT]
+
+
+@dataclass
+class Clock:
+    now: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_an_unavailable_store_fails_the_whole_batch_at_once_and_the_next_commit_clears_it() -> None:
+    store, metrics, clock = HandStore(), Metrics(), Clock()
+    writer = GroupCommitWriter(store, metrics, clock)
+    writer.start()
+    tasks = [asyncio.create_task(writer.submit(_items(n))) for n in (1, 2, 1)]
+    await _settle()
+    store.finish(StoreUnavailable("disk full"))
+    for task in tasks:  # every request refused, none retried alone: it is not their fault
+        with pytest.raises(StoreUnavailable, match="disk full"):
+            await task
+    assert len(store.sent) == 1
+    assert (metrics.store_unavailable, metrics.write_errors) == (3, 1)
+    assert "collector_store_unavailable_total 3" in metrics.render()
+    assert writer.outage.unavailable == "disk full"
+    clock.now += RETRY_AFTER_S - 1
+    assert writer.outage.unavailable == "disk full"
+    later = asyncio.create_task(writer.submit(_items(1)))  # the next batch tries again
+    await _settle()
+    store.finish()
+    assert await later == [DropReason.DNT]
+    assert writer.outage.unavailable is None
+
+
+async def test_without_traffic_the_outage_ends_after_the_retry_time() -> None:
+    """Else a load balancer that stops sending because /readyz says 503 would never let a
+    beacon find out that the disk has room again."""
+    store, clock = HandStore(), Clock()
+    writer = GroupCommitWriter(store, Metrics(), clock)
+    writer.start()
+    task = asyncio.create_task(writer.submit(_items(1)))
+    await _settle()
+    store.finish(StoreUnavailable("database read-only"))
+    with pytest.raises(StoreUnavailable):
+        await task
+    clock.now += RETRY_AFTER_S
+    assert writer.outage.unavailable is None
+
+
+async def test_an_outage_is_logged_once_a_minute_not_once_a_request(caplog: pytest.LogCaptureFixture) -> None:
+    store, metrics, clock = HandStore(), Metrics(), Clock()
+    writer = GroupCommitWriter(store, metrics, clock)
+    writer.start()
+
+    async def refused(n: int) -> None:
+        tasks = [asyncio.create_task(writer.submit(_items(1))) for _ in range(n)]
+        await _settle()
+        store.finish(StoreUnavailable("disk full"))
+        for task in tasks:
+            with pytest.raises(StoreUnavailable):
+                await task
+
+    async def stored() -> None:
+        task = asyncio.create_task(writer.submit(_items(1)))
+        await _settle()
+        store.finish()
+        await task
+
+    def lines() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name == "collector.writer"]
+
+    caplog.set_level(logging.INFO, logger="collector.writer")
+    for _ in range(50):  # 50 batches, 100 requests within the first minute: one line
+        await refused(2)
+        clock.now += 1
+    assert len(lines()) == 1 and lines()[0].startswith("store unavailable (disk full)")
+    clock.now += LOG_EVERY_S - 49  # a minute after that line: the next says how many since
+    await refused(1)
+    assert len(lines()) == 2 and lines()[1].startswith("store still unavailable (disk full) for 61 s: 99 ")
+    await stored()  # back, but a line was written less than a minute ago: held back
+    await stored()
+    assert len(lines()) == 2
+    clock.now += LOG_EVERY_S
+    await stored()
+    assert len(lines()) == 3 and lines()[2].startswith("store available again")
+    await stored()
+    assert len(lines()) == 3
+    assert metrics.store_unavailable == 101

@@ -39,12 +39,16 @@ class ServerError(RuntimeError):
 
 
 class Server:
-    """One collector process bound to ``data_dir`` (database, secret key file, log)."""
+    """One collector process bound to ``data_dir`` (database, secret key file, log);
+    ``database`` puts the database elsewhere (a copy, a small file system), the log
+    staying in ``data_dir``."""
 
-    def __init__(self, data_dir: Path, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, env: Mapping[str, str] | None = None, database: Path | None = None
+    ) -> None:
         self.data_dir = data_dir.resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.database = self.data_dir / "collector.sqlite3"
+        self.database = database.resolve() if database is not None else self.data_dir / "collector.sqlite3"
         self.log_path = self.data_dir / "server.log"
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
