@@ -200,3 +200,71 @@ def test_exclude_lists_counts_and_applies_rules_and_erase_asks_first(cli: Cli) -
     assert conn.execute("SELECT count(*) FROM events").fetchone() == (0,)
     actions = [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY id")]
     assert actions[-3:] == ["exclusions.apply", "exclusions.set", "erase"]
+
+
+def test_backup_copies_a_checked_database_and_refuses_an_existing_path_without_force(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli("site", "add", "Shop", "--domain", "shop.example")
+    _insert_events(cli.db, [("2026-11-20", "/a"), ("2026-11-21", "/b")])
+    copy = tmp_path / "backups" / "copy.sqlite3"
+    copy.parent.mkdir()
+    done = cli("backup", str(copy))
+    took, size = r"[\d.]+ s", r"[\d.,]+ [KM]iB"
+    assert re.fullmatch(
+        rf"done: {re.escape(str(copy))}, {size} in {took} \(copy {took}, integrity check {took}: ok\)\n",
+        done.stdout,
+    ), done.stdout
+    assert copy.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["copy.sqlite3"]  # one file, nothing half-written
+    conn = sqlite3.connect(copy)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # self-contained
+        assert [r[0] for r in conn.execute("SELECT path FROM events ORDER BY path")] == ["/a", "/b"]
+        assert conn.execute("SELECT name FROM sites").fetchall() == [("Shop",)]
+    finally:
+        conn.close()
+
+    _insert_events(cli.db, [("2026-11-22", "/c")])
+    refused = cli("backup", str(copy), ok=False)
+    assert (refused.returncode, refused.stderr) == (2, f"collector: {copy} exists (--force replaces it)\n")
+    cli("backup", str(copy), "--force")
+    conn = sqlite3.connect(copy)
+    try:
+        assert conn.execute("SELECT count(*) FROM events").fetchone() == (3,)
+    finally:
+        conn.close()
+    itself = cli("backup", str(cli.db), "--force", ok=False)
+    assert (itself.returncode, itself.stderr) == (2, f"collector: {cli.db} is the database itself\n")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["backup", "{tmp}/nowhere/copy.sqlite3"], "no directory {tmp}/nowhere"),
+        (["backup", "{tmp}"], "{tmp} is a directory: name the file to write"),
+    ],
+)
+def test_backup_user_errors(cli: Cli, tmp_path: Path, args: list[str], message: str) -> None:
+    cli("migrate")
+    done = cli(*[a.format(tmp=tmp_path) for a in args], ok=False)
+    assert (done.returncode, done.stderr) == (2, f"collector: {message.format(tmp=tmp_path)}\n")
+
+
+def test_backup_of_a_missing_database_says_so(cli: Cli, tmp_path: Path) -> None:
+    done = cli("backup", str(tmp_path / "copy.sqlite3"), ok=False)
+    assert (done.returncode, done.stderr.splitlines()[-1]) == (2, f"collector: no database at {cli.db}")
+    assert not (tmp_path / "copy.sqlite3").exists() and not cli.db.exists()  # nothing made
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://collector:secret@db.internal:5432/collector", "postgres://db/c"]
+)
+def test_backup_of_postgresql_points_to_pg_dump_and_pg_basebackup(cli: Cli, tmp_path: Path, url: str) -> None:
+    cli.env["COLLECTOR_DATABASE"] = url
+    done = cli("backup", str(tmp_path / "copy"), ok=False)
+    assert done.returncode == 2 and done.stderr.startswith(
+        "collector: collector backup copies SQLite databases"
+    )
+    assert "pg_dump" in done.stderr and "pg_basebackup" in done.stderr and "secret" not in done.stderr
+    assert len(done.stderr.splitlines()) == 1 and not (tmp_path / "copy").exists()

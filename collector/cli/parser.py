@@ -9,6 +9,7 @@ import textwrap
 from collections.abc import Sequence
 
 from collector.auth.tokens import SCOPES
+from collector.cli import backup as b
 from collector.cli import commands as c
 from collector.cli import privacy as p
 from collector.settings import Settings, SettingsError
@@ -179,6 +180,18 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (default: the last)")
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     erase.set_defaults(func=p.cmd_erase)
+
+    backup = sub.add_parser(
+        "backup",
+        help="copy the database to PATH while the collector runs, and check the copy",
+        description="A consistent copy of the SQLite database (as of one commit), made while "
+        "the collector goes on ingesting, checked with PRAGMA integrity_check before it says done. "
+        "Restore: stop the collector, put the copy in the database's place, start it. "
+        "PostgreSQL: use pg_dump or pg_basebackup.",
+    )
+    backup.add_argument("path", metavar="PATH", help="the file to write (refused if it exists)")
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    backup.set_defaults(func=b.cmd_backup)
 
     sub.add_parser(
         "purge", help="delete raw events, daily rows and audit entries past retention, and old salts, now"
