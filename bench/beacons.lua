@@ -1,15 +1,24 @@
 -- wrk script for `python -m bench.ingest`: rotates realistic Matomo page-view beacons.
 --
---   wrk -t1 -c50 -d10s -s bench/beacons.lua http://127.0.0.1:PORT -- SITE_ID
+--   wrk -t1 -c50 -d10s -s bench/beacons.lua http://127.0.0.1:PORT -- SITE_ID [unique-ua]
 --
 -- Every request is built once in init() (a fixed seed, so every run and both apps get
 -- the same sequence); request() only hands out the next one. done() prints one line,
 -- BENCH_RESULT followed by JSON, that bench/ingest.py parses.
+--
+-- With `unique-ua`, every request carries a User-Agent never seen before (what a flood
+-- from a botnet looks like): the pool's browser User-Agent with a run id and a counter
+-- put into its platform comment, "(Windows NT 10.0; Win64; x64; 6745f0a1-17)". The
+-- request is kept in two halves around that spot, so request() only joins three strings.
 
 local site_id = "1"
 local pool = {}
 local pool_size = 1000
 local cursor = 0
+local unique_ua = false
+local halves = {}  -- unique-ua: { before the spot, after it } per pooled request
+local run_id = ""
+local counter = 0
 
 local user_agents = {
   -- Chrome, Windows desktop
@@ -147,12 +156,28 @@ end
 
 function init(args)
   if args[1] then site_id = args[1] end
+  unique_ua = args[2] == "unique-ua"
   math.randomseed(20251122)
-  for i = 1, pool_size do pool[i] = beacon() end
+  for i = 1, pool_size do
+    pool[i] = beacon()
+    if unique_ua then
+      -- the spot: the end of the User-Agent's first comment, "(…; x64" | ")"
+      local ua_at = pool[i]:find("User-Agent: ", 1, true)
+      local spot = pool[i]:find(")", ua_at, true)
+      halves[i] = { pool[i]:sub(1, spot - 1) .. "; ", pool[i]:sub(spot) }
+    end
+  end
+  -- differs from run to run (the warm-up's User-Agents are not the measured run's)
+  run_id = string.format("%x%04x", os.time(), math.floor((os.clock() * 1e6) % 65536))
 end
 
 function request()
   cursor = cursor % pool_size + 1
+  if unique_ua then
+    counter = counter + 1
+    local h = halves[cursor]
+    return h[1] .. run_id .. "-" .. counter .. h[2]
+  end
   return pool[cursor]
 end
 

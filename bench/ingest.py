@@ -1,6 +1,6 @@
 """Ingest benchmark: the collector's ``/matomo.php`` next to a bare Starlette 204 route.
 
-    python -m bench.ingest [--duration 10] [--connections 50] [--workers 1] [--rounds 1]
+    python -m bench.ingest [--duration 10] [--connections 50] [--workers 1] [--rounds 1] [--unique-ua]
 
 Both servers run in the same run on 127.0.0.1 with the same uvicorn settings
 (``collector serve`` for the collector, ``bench.baseline_app`` for the floor) and get
@@ -11,6 +11,11 @@ run; ``--rounds`` alternates more measured runs and reports the median). The tab
 gives requests/s, p50 and p99, and the collector's share of the floor. Afterwards the
 collector's ``events`` table is counted next to the 2xx replies wrk saw, so stored
 beacons are checked, not assumed.
+
+``--unique-ua`` loads the collector once more per round, right after its repeated-UA run,
+with a User-Agent never seen before on every request (a botnet's flood: every string a
+parse, none a cache hit), and reports that rate next to the repeated one (target: at least
+half of it, p99 under 25 ms) with the User-Agent cache's counters from ``/metrics``.
 
 CPU use is reported too: the server's, and that of everything else on the machine
 during the run (on a shared machine, other load makes the numbers unreliable).
@@ -48,6 +53,8 @@ HOST = "127.0.0.1"
 DOMAIN = "shop.example"
 TARGET_RATIO = 0.45  # collector req/s over the bare-Starlette floor, one worker, default configuration
 TARGET_P99_MS = 10.0  # at 50 connections
+TARGET_UNIQUE_SHARE = 0.5  # --unique-ua: its rate over the repeated-UA rate of the same run
+TARGET_UNIQUE_P99_MS = 25.0
 DEFAULT_ROLLUP_S = Settings().rollup_interval_s
 NOISY_LOAD = 0.15  # CPUs used by other processes during a run that make it unreliable
 START_TIMEOUT_S = 30.0
@@ -215,7 +222,11 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 # -- load ----------------------------------------------------------------------------------
-def run_wrk(srv: Server, site_id: int, duration: float, connections: int) -> WrkResult:
+def run_wrk(
+    srv: Server, site_id: int, duration: float, connections: int, unique_ua: bool = False
+) -> WrkResult:
+    """One wrk run of ``bench/beacons.lua``; ``unique_ua``: every request with a User-Agent
+    never seen before."""
     seconds = max(1, round(duration))
     argv = [
         "wrk",
@@ -229,6 +240,7 @@ def run_wrk(srv: Server, site_id: int, duration: float, connections: int) -> Wrk
         f"http://{HOST}:{srv.port}",
         "--",
         str(site_id),
+        *(["unique-ua"] if unique_ua else []),
     ]
     cpu0 = (machine_busy_s(), group_cpu_s(srv.pgid), children_cpu_s(), time.monotonic())
     try:
@@ -273,7 +285,13 @@ def count_rows(data_dir: Path) -> int:
 
 # -- report --------------------------------------------------------------------------------
 def report(
-    bases: Sequence[WrkResult], colls: Sequence[WrkResult], rows: int, replied: int, args: argparse.Namespace
+    bases: Sequence[WrkResult],
+    colls: Sequence[WrkResult],
+    rows: int,
+    replied: int,
+    args: argparse.Namespace,
+    uniques: Sequence[WrkResult] = (),
+    ua_cache: str = "",
 ) -> bool:
     base, coll = median_run(bases), median_run(colls)
     rounds = f", median of {args.rounds} alternating rounds" if args.rounds > 1 else ""
@@ -288,7 +306,10 @@ def report(
         f"{'app':<24}{'requests/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'sock err':>9}"
         f"{'server CPU':>12}{'other load':>12}"
     )
-    for name, r in (("bare Starlette 204", base), ("collector /matomo.php", coll)):
+    rows_shown = [("bare Starlette 204", base), ("collector /matomo.php", coll)]
+    if uniques:
+        rows_shown.append(("collector, unique UAs", median_run(uniques)))
+    for name, r in rows_shown:
         print(
             f"{name:<24}{r.rate:>12,.0f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.non_2xx:>9}"
             f"{r.socket_errors:>9}{r.server_cpu:>12.2f}{r.other_cpu:>12.2f}"
@@ -317,15 +338,38 @@ def report(
         f"collector p99 {coll.p99_ms:.1f} ms at {args.connections} connections (target < "
         f"{TARGET_P99_MS:g} ms at 50): {'ok' if p99_ok else 'MISSED'}"
     )
+    unique_ok = True
+    if uniques:
+        unique = median_run(uniques)
+        share = unique.rate / coll.rate if coll.rate else 0.0
+        unique_ok = share >= TARGET_UNIQUE_SHARE and unique.p99_ms < TARGET_UNIQUE_P99_MS
+        print(
+            f"unique User-Agents: {unique.rate:,.0f}/s, {share:.2f} of the repeated ones' rate "
+            f"(target >= {TARGET_UNIQUE_SHARE}), p99 {unique.p99_ms:.1f} ms (target < "
+            f"{TARGET_UNIQUE_P99_MS:g} ms): {'ok' if unique_ok else 'MISSED'}"
+        )
+        if ua_cache:
+            print(f"User-Agent cache after the runs (/metrics): {ua_cache}")
     # wrk stops with up to one request per connection in flight: those may be stored
     # without wrk counting the reply, so rows may exceed the replies by that much.
-    slack = (1 + args.rounds) * args.connections
-    stored_ok = replied <= rows <= replied + slack and all(c.non_2xx == 0 for c in colls)
+    slack = (1 + args.rounds + len(uniques)) * args.connections
+    stored_ok = replied <= rows <= replied + slack and all(c.non_2xx == 0 for c in (*colls, *uniques))
     print(
         f"rows in events: {rows:,}; 2xx replies counted by wrk (warm-up included): {replied:,}: "
         f"{'ok' if stored_ok else 'MISMATCH'}"
     )
-    return ratio_ok and p99_ok and stored_ok
+    return ratio_ok and p99_ok and stored_ok and unique_ok
+
+
+def ua_cache_line(port: int) -> str:
+    """The User-Agent cache's counters from the collector's ``/metrics`` (one worker's)."""
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/metrics", timeout=5) as reply:
+            text = reply.read().decode()
+    except OSError:
+        return ""
+    found = [line.removeprefix("collector_ua_cache_") for line in text.splitlines()]
+    return ", ".join(line for line in found if line.startswith(("hits", "misses", "hit_ratio", "entries")))
 
 
 def configuration(args: argparse.Namespace) -> str:
@@ -369,6 +413,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=("process", "thread"),
         default="process",
         help="the collector's COLLECTOR_WRITER (process)",
+    )
+    parser.add_argument(
+        "--unique-ua",
+        action="store_true",
+        help="also load the collector with a never-seen User-Agent per request (a botnet's flood), "
+        "each round right after its repeated-UA run, and report the two rates side by side",
     )
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when a target is missed or rows and replies disagree"
@@ -434,10 +484,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     replied += run_wrk(coll_srv, site_id, args.warmup, args.connections).ok
                 bases: list[WrkResult] = []
                 colls: list[WrkResult] = []
+                uniques: list[WrkResult] = []
                 for _ in range(args.rounds):
                     bases.append(run_wrk(base_srv, site_id, args.duration, args.connections))
                     colls.append(run_wrk(coll_srv, site_id, args.duration, args.connections))
-                replied += sum(c.ok for c in colls)
+                    if args.unique_ua:
+                        uniques.append(run_wrk(coll_srv, site_id, args.duration, args.connections, True))
+                replied += sum(c.ok for c in (*colls, *uniques))
+                ua_cache = ua_cache_line(coll_port) if args.unique_ua else ""
             rows = count_rows(data_dir)  # after the stop: the writer has drained
             log = [
                 line for line in tail(data_dir / "collector.log").splitlines() if "listening on" not in line
@@ -447,7 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if log:
         print("collector log (last lines):\n" + "\n".join(log))
-    met = report(bases, colls, rows, replied, args)
+    met = report(bases, colls, rows, replied, args, uniques, ua_cache)
     return 1 if args.strict and not met else 0
 
 

@@ -93,7 +93,7 @@ def create_app(
     env = PipelineEnv(
         trusted_proxies=settings.trusted_proxies,
         ip_mask_bytes=settings.ip_mask_bytes,
-        ua_parser=UAParser(),
+        ua_parser=UAParser(metrics=metrics),  # the rule lists load here, once per process
         spam=SpamList(settings.referrer_spam_file),
     )
     ingestor = Ingestor(store, writer, env, clock, metrics)

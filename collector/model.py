@@ -29,6 +29,7 @@ class DropReason(StrEnum):
     OPTED_OUT = "opted_out"
     PREFETCH = "prefetch"
     BOT = "bot"
+    LIBRARY = "library"  # an HTTP library's request, where the site drops them (drop_libraries)
     FOREIGN_HOST = "foreign_host"
     SPAM = "spam"
     NO_CONSENT = "no_consent"
@@ -51,6 +52,7 @@ class SiteSettings:
     honour_dnt: bool = True
     honour_gpc: bool = True
     check_host: bool = True
+    drop_libraries: bool = False  # drop HTTP libraries' requests (curl, python-requests…) as "library"
     consent_mode: str = "cookieless"  # one of CONSENT_MODES
     exclusions: tuple[str, ...] = ()  # "kind:pattern" rules, see collector.privacy.exclusions
 

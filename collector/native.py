@@ -30,6 +30,7 @@ COMPILED_MODULES: tuple[str, ...] = (
     "collector.metrics",
     "collector.model",
     "collector.ingest.buffer",
+    "collector.ingest.clients",
     "collector.ingest.endpoint",
     "collector.ingest.ipaddr",
     "collector.ingest.kinds",
@@ -39,6 +40,7 @@ COMPILED_MODULES: tuple[str, ...] = (
     "collector.ingest.pipeline",
     "collector.ingest.service",
     "collector.ingest.spam",
+    "collector.ingest.uarules",
     "collector.ingest.useragent",
     "collector.ingest.visitor",
 )

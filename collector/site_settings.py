@@ -285,6 +285,21 @@ SITE_KEYS: tuple[SiteKey, ...] = (
         FormField("What is counted", "Count only pages on the site's domains", "checkbox"),
     ),
     SiteKey(
+        "drop_libraries",
+        _flag("drop_libraries"),
+        "false",
+        "Drop requests from HTTP libraries (curl, python-requests, okhttp…; as `library`) unless "
+        "sent with `bots=1`; Matomo counts them: `true` or `false`.",
+        FormField(
+            "What is counted",
+            "Drop requests from HTTP libraries",
+            "checkbox",
+            ref="libraries",
+            hint="Requests sent by programs such as `curl` or `python-requests` rather than a "
+            "browser or an app. Matomo counts them; a server-side tracker may send them.",
+        ),
+    ),
+    SiteKey(
         "consent_mode",
         _consent_mode,
         "cookieless",

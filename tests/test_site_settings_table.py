@@ -97,6 +97,7 @@ def test_every_key_changes_its_own_value() -> None:
         "honour_dnt": ("off", False),
         "honour_gpc": ("no", False),
         "check_host": ("0", False),
+        "drop_libraries": ("yes", True),
         "consent_mode": ("consent_required", "consent_required"),
         "exclusions": ("path:/admin/*", ("path:/admin/*",)),
     }

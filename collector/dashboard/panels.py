@@ -153,6 +153,10 @@ DROP_REASONS = {
     "gpc": ("Global Privacy Control", "The browser sent Sec-GPC: 1."),
     "opted_out": ("Opted out", "The visitor or their account opted out."),
     "bot": ("Bots and crawlers", "Known crawlers, headless browsers and scripts."),
+    "library": (
+        "HTTP libraries",
+        "Programs such as curl or python-requests; dropped as this site's settings ask.",
+    ),
     "spam": ("Referrer spam", "Requests from known referrer-spam domains."),
     "foreign_host": ("Other hosts", "Pages not on one of the site's domains."),
     "prefetch": ("Prefetch", "Prefetched or prerendered pages nobody saw yet."),

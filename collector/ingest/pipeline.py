@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from collector.ingest import ipaddr
+from collector.ingest.clients import LIBRARY
 from collector.ingest.kinds import kind_fields
 from collector.ingest.matomo import TrackingRequest
 from collector.ingest.minimise import (
@@ -149,6 +150,15 @@ def drop_bot(hit: Hit, env: PipelineEnv) -> DropReason | None:
     return None
 
 
+def drop_library(hit: Hit, env: PipelineEnv) -> DropReason | None:
+    """An HTTP library's request (curl, python-requests…) where the site drops them
+    (``drop_libraries``; Matomo counts them, and so does the default), unless it says
+    ``bots=1``."""
+    if hit.ua.client == LIBRARY and hit.site.settings.drop_libraries and hit.req.params.get("bots") != "1":
+        return DropReason.LIBRARY
+    return None
+
+
 def put_urls(hit: Hit, env: PipelineEnv) -> None:
     """``page`` and ``ref``: the page URL and the referrer, split."""
     params = hit.req.params
@@ -257,6 +267,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("drop_prefetch", drop_prefetch),
     ("put_user_agent", put_user_agent),
     ("drop_bot", drop_bot),
+    ("drop_library", drop_library),
     ("put_urls", put_urls),
     ("drop_foreign_host", drop_foreign_host),
     ("drop_spam", drop_spam),

@@ -70,6 +70,26 @@ CASES = [
     Case("bot", DropReason.BOT, headers={"user_agent": GOOGLEBOT}),
     Case("bot by ua=", DropReason.BOT, params={"ua": GOOGLEBOT}),
     Case("bot with bots=1", None, params={"bots": "1"}, headers={"user_agent": GOOGLEBOT}),
+    Case("library counted", None, headers={"user_agent": "python-requests/2.22.0"}),
+    Case(
+        "library",
+        DropReason.LIBRARY,
+        headers={"user_agent": "python-requests/2.22.0"},
+        settings={"drop_libraries": True},
+    ),
+    Case(
+        "library by ua=",
+        DropReason.LIBRARY,
+        params={"ua": "curl/8.5.0"},
+        settings={"drop_libraries": True},
+    ),
+    Case(
+        "library with bots=1",
+        None,
+        params={"bots": "1"},
+        headers={"user_agent": "okhttp/4.12.0"},
+        settings={"drop_libraries": True},
+    ),
     Case("foreign host", DropReason.FOREIGN_HOST, params={"url": "https://evil.example/pricing"}),
     Case("subdomain", None, params={"url": "https://shop.example.com/pricing"}),
     Case(
