@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from collector.dashboard import (
-    auth,
+    login,
     privacy_views,
     settings_views,
     share_views,
@@ -64,9 +64,9 @@ def routes() -> list[BaseRoute]:
     site = "/sites/{site_id:id}"
     return [
         Route("/", views.overview, methods=["GET"]),
-        Route("/login", auth.login_page, methods=["GET"]),
-        Route("/login", auth.login, methods=["POST"]),
-        Route("/logout", auth.logout, methods=["POST"]),
+        Route("/login", login.login_page, methods=["GET"]),
+        Route("/login", login.login, methods=["POST"]),
+        Route("/logout", login.logout, methods=["POST"]),
         Route(site, views.dashboard, methods=["GET"]),
         Route(site + "/csv/{report}", views.csv_download, methods=["GET"]),
         Route(site + "/realtime", views.realtime, methods=["GET"]),
