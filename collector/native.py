@@ -40,6 +40,7 @@ COMPILED_MODULES: tuple[str, ...] = (
     "collector.ingest.pipeline",
     "collector.ingest.service",
     "collector.ingest.spam",
+    "collector.ingest.uapatterns",
     "collector.ingest.uarules",
     "collector.ingest.useragent",
     "collector.ingest.visitor",

@@ -10,7 +10,7 @@ import pytest
 import regex
 import user_agents
 
-from collector.ingest import uarules
+from collector.ingest import uapatterns, uarules
 from collector.ingest.clients import APP, BOT, BROWSER, LIBRARY, UNKNOWN, bot_class
 from collector.ingest.useragent import MAX_UA, UAParser, default_parser, parse_uncached
 from collector.metrics import Metrics
@@ -295,19 +295,19 @@ def test_the_collector_data_file_has_only_known_sections() -> None:
 
 
 def test_alternatives_split_at_the_top_or_in_one_group() -> None:
-    assert uarules.split_alternatives("a|b(?:c|d)") == ["a", "b(?:c)", "b(?:d)"]
-    assert uarules.split_alternatives("[a-z]*(?:x|y[|])(?:[^a-z]|$)") == [
+    assert uapatterns.split_alternatives("a|b(?:c|d)") == ["a", "b(?:c)", "b(?:d)"]
+    assert uapatterns.split_alternatives("[a-z]*(?:x|y[|])(?:[^a-z]|$)") == [
         "[a-z]*(?:x)(?:[^a-z]|$)",
         "[a-z]*(?:y[|])(?:[^a-z]|$)",
     ]
-    assert uarules.split_alternatives("(?:a|b)?c") == ["(?:a|b)?c"]  # a quantified group stays
+    assert uapatterns.split_alternatives("(?:a|b)?c") == ["(?:a|b)?c"]  # a quantified group stays
 
 
 def test_a_negative_look_around_becomes_a_relaxed_pattern_and_its_excluded_contexts() -> None:
-    assert uarules.relax("(?<!cu|Hu)bot(?![ _]TAB)") == ("bot", ["(?:cu|Hu)bot", "bot(?:[ _]TAB)"])
-    assert uarules.relax("(?<!HTC)[ _]Butterfly/") == ("[ _]Butterfly/", ["(?:HTC)[ _]Butterfly/"])
-    assert uarules.relax("zeal(?!ot)") == ("zeal", ["zeal(?:ot)"])
-    assert uarules.relax("(?=x)y") is None  # positive: not needed by Matomo's lists
+    assert uapatterns.relax("(?<!cu|Hu)bot(?![ _]TAB)") == ("bot", ["(?:cu|Hu)bot", "bot(?:[ _]TAB)"])
+    assert uapatterns.relax("(?<!HTC)[ _]Butterfly/") == ("[ _]Butterfly/", ["(?:HTC)[ _]Butterfly/"])
+    assert uapatterns.relax("zeal(?!ot)") == ("zeal", ["zeal(?:ot)"])
+    assert uapatterns.relax("(?=x)y") is None  # positive: not needed by Matomo's lists
 
 
 def test_matomo_s_look_around_rules_answer_as_matomo_does_on_every_corpus() -> None:
