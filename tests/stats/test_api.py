@@ -1,10 +1,8 @@
-"""The stats API: bearer auth, validation (400/404), CSV, previous period, paging, realtime
-from raw events, dropped requests by reason."""
+"""The stats API: bearer auth, validation (400/404), previous period, paging, realtime
+from raw events, dropped requests by reason (CSV: test_api_csv.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 from typing import Any
 
@@ -208,88 +206,6 @@ async def test_summary_with_the_previous_period(
             "events": 0,
         },
     }
-
-
-def parse_csv(reply: httpx.Response) -> list[dict[str, str]]:
-    assert reply.status_code == 200, reply.text
-    assert reply.headers["content-type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(reply.text)))
-
-
-def as_text(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
-    return [{k: str(v) for k, v in row.items()} for row in rows]
-
-
-@pytest.mark.parametrize(
-    "query, header",
-    [
-        (
-            f"from={D1}&to={D3}&interval=day",
-            "date,visitors,visits,pageviews,views_per_visit,bounce_rate,visit_duration_s,events",
-        ),
-        (f"from={D3}&to={D3}&interval=hour", "date,visitors,visits,pageviews,views_per_visit,events"),
-        (
-            "from=2026-10-01&to=2026-11-30&interval=month",
-            "date,visitors,visits,pageviews,views_per_visit,bounce_rate,visit_duration_s,events",
-        ),
-    ],
-)
-async def test_timeseries_as_csv(
-    client: httpx.AsyncClient,
-    site: Site,
-    stats_token: str,
-    admin_token: str,
-    store: SqliteStore,
-    settings: Settings,
-    clock: FrozenClock,
-    query: str,
-    header: str,
-) -> None:
-    await track(client, site, admin_token, store, settings, clock, *PREVIOUS)
-    url = f"/api/v1/sites/{site.id}/timeseries?{query}"
-    reply = await client.get(url + "&format=csv", headers=bearer(stats_token))
-    assert reply.text.splitlines()[0] == header
-    points = (await get(client, site, stats_token, f"timeseries?{query}"))["points"]
-    assert parse_csv(reply) == as_text(points) and len(points) in (3, 24, 2)
-
-
-@pytest.mark.parametrize(
-    "dimension, header",
-    [
-        ("pages", "value,visitors,visits,pageviews,bounce_rate,entries,exits"),
-        ("browsers", "value,visitors,visits,pageviews,views_per_visit,bounce_rate,visit_duration_s,events"),
-        ("events", "value,events,visitors,visits"),
-    ],
-)
-async def test_breakdowns_as_csv(
-    client: httpx.AsyncClient,
-    site: Site,
-    stats_token: str,
-    admin_token: str,
-    store: SqliteStore,
-    settings: Settings,
-    clock: FrozenClock,
-    dimension: str,
-    header: str,
-) -> None:
-    await track(client, site, admin_token, store, settings, clock, *PREVIOUS)
-    query = f"from={D1}&to={D3}"
-    reply = await client.get(
-        f"/api/v1/sites/{site.id}/breakdown/{dimension}?{query}&format=CSV", headers=bearer(stats_token)
-    )
-    assert reply.text.splitlines()[0] == header
-    rows = (await get(client, site, stats_token, f"breakdown/{dimension}?{query}"))["rows"]
-    assert rows and parse_csv(reply) == as_text(rows)
-
-
-async def test_an_empty_breakdown_as_csv_still_has_its_header(
-    client: httpx.AsyncClient, site: Site, stats_token: str
-) -> None:
-    reply = await client.get(
-        f"/api/v1/sites/{site.id}/breakdown/pages?format=csv", headers=bearer(stats_token)
-    )
-    assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/csv")
-    assert reply.text.splitlines() == ["value,visitors,visits,pageviews,bounce_rate,entries,exits"]
 
 
 async def test_breakdown_paging(
