@@ -27,7 +27,7 @@ from collections.abc import Iterator
 import pytest
 
 from collector.ingest.endpoint import BEACON_PATHS
-from tests.integration.audit_traffic import (
+from tests.integration.audit_markers import (
     CAMPAIGN,
     CIP_REFUSED,
     CIP_V4,
@@ -44,9 +44,8 @@ from tests.integration.audit_traffic import (
     SPOOFED_HOP,
     UA_MARKER,
     UIDS,
-    Audit,
-    run,
 )
+from tests.integration.audit_traffic import Audit, run
 from tests.integration.scanner import find, ip_forms, secret_forms
 
 pytestmark = pytest.mark.slow
