@@ -97,12 +97,17 @@ def create_app(
         spam=SpamList(settings.referrer_spam_file),
     )
     ingestor = Ingestor(store, writer, env, clock, metrics)
+    secret: list[str] = []  # the instance secret, once the lifespan has it
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        ensure_secret_key(settings.secret_key, settings.data_dir)
         await store.open()
         await store.migrate()
+        # the session-signing key: configured, or shared by every node through the
+        # database (PostgreSQL), or a file next to the database (SQLite)
+        shared = None if settings.secret_key else await store.instance_secret("secret_key", clock())
+        secret.append(shared or ensure_secret_key(settings.secret_key, settings.data_dir))
+        store.subscribe(ingestor.changed)
         writer.start()
         tasks: asyncio.Task[None] | None = None
         if run_maintenance:
@@ -155,7 +160,7 @@ def create_app(
         metrics=metrics,
         ingestor=ingestor,
         clock=clock,
-        dashboard=Lazy(lambda: dashboard_state(settings, store)),
+        dashboard=Lazy(lambda: dashboard_state(settings, store, secret[-1] if secret else None)),
     )
     return app
 

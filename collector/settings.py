@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from collector.storage import urls
+
 PREFIX = "COLLECTOR_"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -55,6 +57,14 @@ def _writer(raw: str) -> str:
     return value
 
 
+def _database(raw: str) -> str:
+    try:
+        urls.parse(raw)
+    except urls.DatabaseUrlError as exc:
+        raise SettingsError(str(exc)) from None
+    return raw
+
+
 def _positive_int(raw: str) -> int:
     value = int(raw)
     if value < 1:
@@ -92,8 +102,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "database",
         "sqlite:///./data/collector.sqlite3",
-        "Where data lives: `sqlite:///PATH` (relative to the working directory) "
-        "or `sqlite:////ABSOLUTE/PATH`.",
+        "Where data lives: `sqlite:///PATH` (relative to the working directory), "
+        "`sqlite:////ABSOLUTE/PATH`, or `postgresql://USER:PASSWORD@HOST:PORT/DB` (also "
+        "`postgres://`, with libpq options such as `?sslmode=require`) for many nodes on one "
+        "PostgreSQL.",
+        _database,
     ),
     Setting("host", "127.0.0.1", "Address `collector serve` listens on."),
     Setting("port", "8000", "Port `collector serve` listens on.", int),
@@ -230,16 +243,32 @@ class Settings:
     log_level: str = "info"
 
     @property
+    def database_url(self) -> urls.DatabaseUrl:
+        """``database`` read (raises :class:`SettingsError` naming the wrong part)."""
+        try:
+            return urls.parse(self.database)
+        except urls.DatabaseUrlError as exc:
+            raise SettingsError(f"COLLECTOR_DATABASE: {exc}") from None
+
+    @property
+    def is_postgres(self) -> bool:
+        return isinstance(self.database_url, urls.PostgresUrl)
+
+    @property
     def database_path(self) -> Path:
         """The SQLite file named by ``database``."""
-        url = self.database
-        if not url.startswith("sqlite:///"):
-            raise SettingsError(f"only sqlite:/// databases are supported, not {url!r}")
-        return Path(url[len("sqlite:///") :])
+        parsed = self.database_url
+        if not isinstance(parsed, urls.SqliteUrl):
+            raise SettingsError("COLLECTOR_DATABASE names PostgreSQL: there is no database file")
+        return parsed.path
 
     @property
     def data_dir(self) -> Path:
-        return self.database_path.parent
+        """Where the instance's own files go (the generated secret key): next to the
+        SQLite file, or ``./data`` for PostgreSQL (where the key lives in the database,
+        shared by every node, unless ``COLLECTOR_SECRET_KEY`` is set)."""
+        parsed = self.database_url
+        return parsed.path.parent if isinstance(parsed, urls.SqliteUrl) else Path("data")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -13,7 +13,7 @@ import pytest
 from starlette.applications import Starlette
 
 from tests import native_mode  # before any collector module: it picks their build
-
+from tests import pgserver
 # isort: split
 from collector.app import create_app
 from collector.auth.tokens import new_token, token_hash
@@ -43,10 +43,29 @@ def clock() -> FrozenClock:
     return FrozenClock(NOON)
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``backend``: "sqlite", or both backends for tests marked ``both_backends`` (the
+    suites that check numbers and behaviour through the app, whatever stores them)."""
+    if "backend" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_backends") is not None
+        metafunc.parametrize("backend", BACKENDS if both else BACKENDS[:1])
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def database(backend: str, tmp_path: Path) -> str:
+    """``COLLECTOR_DATABASE`` for this test: a new SQLite file or PostgreSQL database."""
+    if backend == "postgresql":
+        return pgserver.new_database()
+    return f"sqlite:///{tmp_path}/collector.sqlite3"
+
+
+@pytest.fixture
+def settings(database: str) -> Settings:
     return Settings(
-        database=f"sqlite:///{tmp_path}/collector.sqlite3",
+        database=database,
         access_log=False,
         secret_key="test-secret",
         demo=True,

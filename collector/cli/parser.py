@@ -14,6 +14,7 @@ from collector.cli import commands as c
 from collector.cli import privacy as p
 from collector.settings import Settings, SettingsError
 from collector.site_settings import SITE_KEYS
+from collector.storage.base import StoreUnavailable
 from collector.storage.schema import SchemaTooNew
 
 DESCRIPTION = """\
@@ -222,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # aiosqlite's debug lines carry statement arguments (salts, stored rows): never log them
         logging.getLogger("aiosqlite").setLevel(logging.WARNING)
         return int(args.func(args, settings))
-    except (c.CliError, SettingsError, SchemaTooNew) as exc:
+    except (c.CliError, SettingsError, SchemaTooNew, StoreUnavailable) as exc:
         print(f"collector: {exc}", file=sys.stderr)
         return 2
 

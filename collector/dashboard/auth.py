@@ -49,8 +49,8 @@ class Viewer:
     csrf: str
 
 
-def make_state(settings: Settings, store: Store) -> DashboardState:
-    signer = Signer(ensure_secret_key(settings.secret_key, settings.data_dir))
+def make_state(settings: Settings, store: Store, secret: str | None = None) -> DashboardState:
+    signer = Signer(secret or ensure_secret_key(settings.secret_key, settings.data_dir))
     return DashboardState(Sessions(signer, store.accounts()), LoginThrottle())
 
 

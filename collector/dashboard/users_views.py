@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -13,6 +12,7 @@ from collector.auth.passwords import hash_password, verify_password
 from collector.dashboard import audit, auth
 from collector.dashboard.render import render
 from collector.storage.accounts_base import ROLES
+from collector.storage.base import Conflict
 from collector.web.services import services
 
 MIN_PASSWORD = 8
@@ -81,7 +81,7 @@ async def add_user(request: Request, who: auth.Viewer, _site: None, form: auth.F
     hashed = await asyncio.to_thread(hash_password, password)
     try:
         await store.add_user(name, hashed, is_admin, auth.now(request))
-    except sqlite3.IntegrityError:  # added meanwhile
+    except Conflict:  # added meanwhile
         return await _page(request, who, 400, error="There is already a user with that name.", added=name)
     await audit.record(request, who.user.name, "user.add", {"user": name, "admin": is_admin})
     return RedirectResponse("/users?done=user", status_code=303)

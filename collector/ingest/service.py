@@ -55,6 +55,9 @@ class TTLCache(Generic[K, V]):
     def clear(self) -> None:
         self._data.clear()
 
+    def drop(self, key: K) -> None:
+        self._data.pop(key, None)
+
 
 @dataclass(slots=True)
 class IngestResult:
@@ -81,6 +84,18 @@ class Ingestor:
         self._salts = SaltRing(store)
         self._sites: TTLCache[int, Site | None] = TTLCache(clock)
         self._tokens: TTLCache[bytes, tuple[int, str] | None] = TTLCache(clock)
+
+    def changed(self, kind: str, ident: int) -> None:
+        """A change announced by the store (this node's or another's): what was cached for
+        it is read again on the next request. ``site`` covers its settings and exclusion
+        rules; ``token`` a token made or revoked; ``*`` anything (the notices were lost)."""
+        if kind == "site":
+            self._sites.drop(ident)
+        elif kind == "token":
+            self._tokens.clear()
+        elif kind == "*":
+            self._sites.clear()
+            self._tokens.clear()
 
     @property
     def salts(self) -> SaltRing:

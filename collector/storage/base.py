@@ -36,6 +36,11 @@ class StoreUnavailable(RuntimeError):
     in a few words, without any stored value."""
 
 
+class Conflict(RuntimeError):
+    """The row exists already (a user name taken meanwhile): each backend turns its own
+    unique-constraint error into this one."""
+
+
 @dataclass(slots=True)  # not frozen: one per beacon, where a frozen __init__ is slow (bench/README.md)
 class WriteItem:
     """One request's outcome for the writer: an event to insert, or a drop to count.
@@ -75,11 +80,28 @@ class UserRecord:
     is_admin: bool
 
 
+# Told of a change: (kind, id); kind "site" (settings, exclusion rules), "token", or "*"
+# (anything may have changed: the notices were interrupted).
+ChangeListener = Callable[[str, int], None]
+
+
 class Store(Protocol):
     async def open(self) -> None: ...
     async def close(self) -> None: ...
     async def migrate(self) -> list[str]: ...
     async def ping(self) -> bool: ...
+
+    # what the nodes of one installation share
+    async def instance_secret(self, name: str, now: float) -> str | None:
+        """The named secret every node shares, made by the first that asks; None where
+        the backend keeps it elsewhere (SQLite: a file in the data directory)."""
+        ...
+
+    def subscribe(self, listener: ChangeListener) -> None:
+        """Call ``listener`` on every change announced, on any node of the installation."""
+        ...
+
+    async def announce(self, kind: str, ident: int) -> None: ...
 
     # the hot path
     @property

@@ -22,8 +22,12 @@ class Migration:
     script: str
 
 
-def known() -> list[Migration]:
+def known(dialect: str = "sqlite") -> list[Migration]:
+    """This release's migrations for a backend: ``migrations/*.sql`` for SQLite,
+    ``migrations/postgresql/*.sql`` for PostgreSQL (which began at SQLite's 0006)."""
     folder = resources.files("collector.storage").joinpath("migrations")
+    if dialect != "sqlite":
+        folder = folder.joinpath(dialect)
     return [
         Migration(entry.name, entry.read_text(encoding="utf-8"))
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)

@@ -17,13 +17,21 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import aiosqlite
-import orjson
 
 from collector.model import DropReason, Site, SiteClock, SiteSettings
 from collector.privacy.exclusions import Rule
 from collector.stats.filters import Filters
 from collector.storage import schema, sqlite_exclusions, sqlite_write
-from collector.storage.base import MAX_BATCH_ITEMS, AuditEntry, TokenInfo, UserRecord, WriteItem
+from collector.storage.base import (
+    MAX_BATCH_ITEMS,
+    AuditEntry,
+    ChangeListener,
+    Conflict,
+    TokenInfo,
+    UserRecord,
+    WriteItem,
+)
+from collector.storage.rows import audit_entry, domains_json, settings_json, site_from_row, user_record
 from collector.storage.sql import PRAGMAS, query
 from collector.storage.sqlite_accounts import SqliteAccounts
 from collector.storage.sqlite_filtered import SqliteFilteredStats
@@ -75,29 +83,6 @@ def _reasons(done: Done, answer: Answer) -> None:
     )
 
 
-def _site_from_row(row: Sequence[Any]) -> Site:
-    raw_settings = orjson.loads(row[5] or "{}")
-    known = SiteSettings.__dataclass_fields__
-    settings = SiteSettings(**{k: _tuple(v) for k, v in raw_settings.items() if k in known})
-    return Site(
-        id=int(row[0]),
-        name=str(row[1]),
-        domains=tuple(orjson.loads(row[2] or "[]")),
-        timezone=str(row[3]),
-        secret=bytes(row[4]),
-        settings=settings,
-    )
-
-
-def _tuple(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
-def settings_json(settings: SiteSettings) -> str:
-    data = {k: getattr(settings, k) for k in SiteSettings.__dataclass_fields__}
-    return orjson.dumps(data).decode()
-
-
 class SqliteStore:
     """The :class:`collector.storage.base.Store` on one SQLite file."""
 
@@ -109,6 +94,7 @@ class SqliteStore:
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._opened: FileId | None = None  # the file the writing connection opened
+        self._listeners: list[ChangeListener] = []
 
     # -- lifecycle -------------------------------------------------------------------
     async def open(self) -> None:
@@ -163,6 +149,18 @@ class SqliteStore:
                     raise
                 applied.append(migration.name)
         return applied
+
+    async def instance_secret(self, name: str, now: float) -> str | None:
+        return None  # one machine: the secret key file next to the database
+
+    def subscribe(self, listener: ChangeListener) -> None:
+        self._listeners.append(listener)
+
+    async def announce(self, kind: str, ident: int) -> None:
+        """This process only: other processes on the file see a change when their caches
+        expire (seconds)."""
+        for listener in self._listeners:
+            listener(kind, ident)
 
     async def ping(self) -> bool:
         conn = await self._read_conn()
@@ -228,7 +226,7 @@ class SqliteStore:
         with _refusals():
             conn = await self._read_conn()
             rows = list(await conn.execute_fetchall(query("get_site"), (site_id,)))
-        return _site_from_row(rows[0]) if rows else None
+        return site_from_row(rows[0]) if rows else None
 
     async def find_token(self, token_hash: bytes) -> TokenInfo | None:
         with _refusals():
@@ -263,14 +261,14 @@ class SqliteStore:
 
     async def list_sites(self) -> list[Site]:
         conn = await self._read_conn()
-        return [_site_from_row(r) for r in await conn.execute_fetchall(query("list_sites"))]
+        return [site_from_row(r) for r in await conn.execute_fetchall(query("list_sites"))]
 
     async def add_site(self, name: str, domains: Sequence[str], timezone: str, now: float) -> Site:
         site_id = await self._write(
             query("insert_site"),
             (
                 name,
-                orjson.dumps(list(domains)).decode(),
+                domains_json(domains),
                 timezone,
                 os.urandom(32),
                 settings_json(SiteSettings()),
@@ -291,22 +289,27 @@ class SqliteStore:
     ) -> None:
         await self._write(
             query("update_site"),
-            (name, orjson.dumps(list(domains)).decode(), timezone, settings_json(settings), site_id),
+            (name, domains_json(domains), timezone, settings_json(settings), site_id),
         )
+        await self.announce("site", site_id)
 
     async def add_user(self, name: str, password_hash: str, is_admin: bool, now: float) -> int:
-        return await self._write(query("insert_user"), (name, password_hash, int(is_admin), int(now)))
+        try:
+            return await self._write(query("insert_user"), (name, password_hash, int(is_admin), int(now)))
+        except sqlite3.IntegrityError:
+            raise Conflict(f"user {name!r} exists") from None
 
     async def get_user(self, name: str) -> UserRecord | None:
         conn = await self._read_conn()
         rows = list(await conn.execute_fetchall(query("get_user"), (name,)))
         if not rows:
             return None
-        r = rows[0]
-        return UserRecord(id=int(r[0]), name=str(r[1]), password_hash=str(r[2]), is_admin=bool(r[3]))
+        return user_record(rows[0])
 
     async def add_token(self, token_hash: bytes, site_id: int, scope: str, label: str, now: float) -> int:
-        return await self._write(query("insert_token"), (token_hash, site_id, scope, label, int(now)))
+        token_id = await self._write(query("insert_token"), (token_hash, site_id, scope, label, int(now)))
+        await self.announce("token", token_id)
+        return token_id
 
     async def add_optout(self, site_id: int, user_hash: str, now: float) -> None:
         await self._write(query("insert_optout"), (site_id, user_hash, int(now)))
@@ -347,7 +350,7 @@ class SqliteStore:
         rows = await conn.execute_fetchall(
             query("list_audit"), {"prefix": prefix, "before": before, "limit": limit}
         )
-        return [AuditEntry(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows]
+        return [audit_entry(r) for r in rows]
 
     async def purge_audit(self, before: float) -> int:
         return await self._write(query("purge_audit"), (int(before),))

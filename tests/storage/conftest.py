@@ -12,6 +12,7 @@ import pytest
 from collector.settings import Settings
 from collector.storage import open_store
 from collector.storage.base import Store
+from tests import pgserver
 from tests.storage.contract import StoreFactory
 
 # name → a new, unopened store on the database in the given directory, as the server opens
@@ -23,7 +24,16 @@ BACKENDS: dict[str, Callable[[Path], Store]] = {
     "sqlite-process": lambda folder: open_store(
         Settings(database=f"sqlite:///{folder}/c.sqlite3", writer="process"), serving=True
     ),
+    "postgresql": lambda folder: open_store(Settings(database=_pg_database(folder)), serving=True),
 }
+
+
+def _pg_database(folder: Path) -> str:
+    """One database per test (made on the first call, the same URL after)."""
+    marker = folder / "pg-url"
+    if not marker.exists():
+        marker.write_text(pgserver.new_database())
+    return marker.read_text()
 
 
 @pytest.fixture(params=sorted(BACKENDS))

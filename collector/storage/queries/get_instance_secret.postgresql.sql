@@ -1,0 +1,1 @@
+SELECT value FROM instance_secrets WHERE name = ?
