@@ -26,14 +26,14 @@ def _server() -> str:
     if "url" in _state:
         return str(_state["url"])
     if "error" in _state:
-        _unavailable(str(_state["error"]))
+        unavailable(str(_state["error"]))
     url = os.environ.get("COLLECTOR_TEST_POSTGRES", "")
     if not url:
         try:
             cluster = pg_cluster.start()
         except pg_cluster.ClusterError as exc:
             _state["error"] = str(exc)
-            _unavailable(str(exc))
+            unavailable(str(exc))
         atexit.register(cluster.remove)
         _state["cluster"] = cluster
         url = cluster.url()
@@ -41,7 +41,7 @@ def _server() -> str:
     return url
 
 
-def _unavailable(why: str) -> None:
+def unavailable(why: str) -> None:
     message = f"PostgreSQL suites skipped: {why}"
     if os.environ.get("COLLECTOR_EXPECT_POSTGRES") == "1":
         pytest.fail(message + " (COLLECTOR_EXPECT_POSTGRES=1)", pytrace=False)

@@ -25,6 +25,7 @@ from collector.rollups.maintenance import purge_aggregates, purge_raw_events
 from collector.settings import Settings
 from collector.storage import open_store
 from collector.storage.base import Store
+from collector.storage.urls import PostgresUrl
 
 
 class CliError(Exception):
@@ -132,7 +133,13 @@ async def _return(value: int) -> int:
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     async def work(store: Store) -> int:
-        print(f"database at {settings.database_path} is up to date")
+        parsed = settings.database_url
+        where = (
+            f"PostgreSQL at {parsed.where}"
+            if isinstance(parsed, PostgresUrl)
+            else f"database at {parsed.path}"
+        )
+        print(f"{where} is up to date")
         return 0
 
     return with_store(settings, work)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from collector.auth.tokens import SCOPES
 from collector.cli import backup as b
 from collector.cli import commands as c
+from collector.cli import copy as cp
 from collector.cli import privacy as p
 from collector.settings import Settings, SettingsError
 from collector.site_settings import SITE_KEYS
@@ -193,6 +194,22 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", metavar="PATH", help="the file to write (refused if it exists)")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
     backup.set_defaults(func=b.cmd_backup)
+
+    copy = sub.add_parser(
+        "copy",
+        help="move an installation from SQLite to PostgreSQL (everything, with counts)",
+        description="Copy everything from a SQLite database (read as of one commit, while the "
+        "collector goes on running) into a PostgreSQL database (migrated, then written in one "
+        "transaction): sites, settings, users, grants, tokens, opt-outs, shared links, sessions, "
+        "raw events, the daily and monthly tables, the audit log, the secret key. Then point "
+        "COLLECTOR_DATABASE at PostgreSQL and restart.",
+    )
+    copy.add_argument("--from", dest="source", required=True, metavar="URL", help="sqlite:///PATH")
+    copy.add_argument(
+        "--to", dest="target", required=True, metavar="URL", help="postgresql://USER:PASSWORD@HOST:PORT/DB"
+    )
+    copy.add_argument("--replace", action="store_true", help="empty a target that holds data first")
+    copy.set_defaults(func=cp.cmd_copy)
 
     sub.add_parser(
         "purge", help="delete raw events, daily rows and audit entries past retention, and old salts, now"

@@ -60,6 +60,7 @@ class PgStore:
         self._tasks: set[asyncio.Task[None]] = set()
         self.partitions = pg_partitions.Partitions()
         self.notices = Notices(url)
+        self._sql = Sql(lambda: self.pool)
 
     # -- lifecycle -------------------------------------------------------------------
     async def open(self) -> None:
@@ -81,7 +82,7 @@ class PgStore:
 
     @property
     def sql(self) -> Sql:
-        return Sql(self.pool)
+        return self._sql
 
     async def migrate(self) -> list[str]:
         """Apply the migrations not yet applied, each in its own transaction, while

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SEARCH = ("/usr/lib/postgresql/*/bin",)
@@ -58,6 +58,13 @@ class Cluster:
     port: int
     user: str
     process: subprocess.Popen[bytes] | None = None
+    command: list[str] = field(default_factory=list)
+
+    def launch(self) -> None:
+        """Start the server (again, after :meth:`stop`: same data, same port)."""
+        with open(self.folder / "server.log", "ab") as log:  # the server keeps its own copy
+            self.process = subprocess.Popen(_as_owner(self.command), stdout=log, stderr=subprocess.STDOUT)
+        _wait_ready(self)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
@@ -67,14 +74,27 @@ class Cluster:
         return self.folder / "data"
 
     def stop(self) -> None:
+        """A fast shutdown (SIGINT to the postmaster, whose pid is in ``postmaster.pid``:
+        the process started may be ``runuser``, which does not pass signals on)."""
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # fast shutdown
+            postmaster = self._postmaster()
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(postmaster or self.process.pid, signal.SIGINT)
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(postmaster or self.process.pid, signal.SIGKILL)
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+    def _postmaster(self) -> int | None:
+        try:
+            first = (self.data / "postmaster.pid").read_text().splitlines()[0]
+        except (OSError, IndexError):
+            return None
+        return int(first) if first.strip().isdigit() else None
 
     def remove(self) -> None:
         self.stop()
@@ -111,14 +131,9 @@ def start(durable: bool = False, settings: Sequence[str] = ()) -> Cluster:
         if made.returncode != 0:
             raise ClusterError(f"initdb failed: {made.stderr.decode(errors='replace').strip()[-400:]}")
         extra = [] if durable else ["-c", "fsync=off", "-c", "full_page_writes=off"]
-        command = [postgres, "-D", str(cluster.data), "-p", str(cluster.port), "-k", str(folder)]
-        with open(folder / "server.log", "wb") as log:  # the server keeps its own copy
-            cluster.process = subprocess.Popen(
-                _as_owner([*command, *BASE, *extra, *settings]),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        _wait_ready(cluster)
+        cluster.command = [postgres, "-D", str(cluster.data), "-p", str(cluster.port), "-k", str(folder)]
+        cluster.command += [*BASE, *extra, *settings]
+        cluster.launch()
     except BaseException:
         cluster.remove()
         raise

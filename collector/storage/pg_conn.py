@@ -8,16 +8,20 @@ its protocol runs without a thread; the figures are in docs/postgresql.md."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from collector.storage.base import StoreUnavailable
 from collector.storage.sql import bind, query
 from collector.storage.urls import PostgresUrl
 
 Params = Mapping[str, Any] | Sequence[Any]
+# A connection: one of the pool's (lent) or one of its own (the notices, the filtered
+# reports); the same methods either way.
+Conn = Any
 POOL_SIZE = 10  # connections per process at most (COLLECTOR_PG_POOL_SIZE)
 CONNECT_TIMEOUT_S = 5.0
 STATEMENT_TIMEOUT_MS = 60_000  # a stuck query fails instead of holding a pooled connection
@@ -71,7 +75,7 @@ async def create_pool(url: PostgresUrl, size: int = POOL_SIZE) -> asyncpg.Pool:
     try:
         pool = await asyncpg.create_pool(
             url.url,
-            min_size=1,
+            min_size=0,  # made on demand: no background reconnecting (and its tracebacks)
             max_size=max(1, size),
             timeout=CONNECT_TIMEOUT_S,
             command_timeout=STATEMENT_TIMEOUT_MS / 1000,
@@ -80,6 +84,11 @@ async def create_pool(url: PostgresUrl, size: int = POOL_SIZE) -> asyncpg.Pool:
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
         raise PgUnreachable(f"cannot reach PostgreSQL at {url.where}: {_why(exc)}") from None
     assert pool is not None
+    try:
+        await pool.fetchval("SELECT 1")  # the first connection, now: fail at start, not later
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        await pool.close()
+        raise PgUnreachable(f"cannot reach PostgreSQL at {url.where}: {_why(exc)}") from None
     return pool
 
 
@@ -103,11 +112,15 @@ def _why(exc: BaseException) -> str:
 class Sql:
     """The store's named statements on a pool (or one connection, in a transaction)."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self.pool = pool
+    def __init__(self, pool: Callable[[], asyncpg.Pool]) -> None:
+        self._pool = pool  # the store's pool once it is open (readers are made before)
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self._pool()
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+    async def transaction(self) -> AsyncIterator[Conn]:
         with refusals():
             async with self.pool.acquire() as conn, conn.transaction():
                 yield conn
@@ -124,7 +137,7 @@ class Sql:
             return changed(await self.pool.execute(sql, *args))
 
 
-async def run(conn: asyncpg.Connection, name: str, params: Params = ()) -> int:
+async def run(conn: Conn, name: str, params: Params = ()) -> int:
     """Each statement of a named file on ``conn``; the rows they changed, summed."""
     from collector.storage.sql import statements
 

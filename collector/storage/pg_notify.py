@@ -53,8 +53,8 @@ class Notices:
         if self._task is None:
             self._task = asyncio.create_task(self._listen())
 
-    def _heard(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
-        parsed = _parse(payload)
+    def _heard(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        parsed = _parse(str(payload))
         if parsed is None:
             return
         for listener in self._listeners:

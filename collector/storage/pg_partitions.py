@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import asyncpg
-
 from collector.storage.locks import PARTITIONS
+from collector.storage.pg_conn import Conn
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
@@ -47,7 +46,7 @@ class Partitions:
     def forget(self) -> None:
         self._known.clear()
 
-    async def ensure(self, conn: asyncpg.Connection, days: Iterable[str]) -> None:
+    async def ensure(self, conn: Conn, days: Iterable[str]) -> None:
         """Make the partitions of ``days``' months that do not exist yet."""
         months = {day[:7] for day in days} - self._known
         if not months:
@@ -63,7 +62,7 @@ class Partitions:
         self._known |= months
 
 
-async def existing(conn: asyncpg.Connection) -> list[str]:
+async def existing(conn: Conn) -> list[str]:
     """The months that have a partition, oldest first."""
     rows = await conn.fetch(
         "SELECT c.relname FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid "
@@ -72,7 +71,7 @@ async def existing(conn: asyncpg.Connection) -> list[str]:
     return sorted(m for r in rows if (m := month_of(str(r[0]))) is not None)
 
 
-async def purge(conn: asyncpg.Connection, site_id: int, before_day: str) -> int:
+async def purge(conn: Conn, site_id: int, before_day: str) -> int:
     """Remove ``site_id``'s events before ``before_day``: a month wholly before it that
     holds no other site's events is dropped; the rest deletes rows. Returns the rows
     removed."""

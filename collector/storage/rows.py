@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -12,7 +12,13 @@ from collector.model import Site, SiteSettings
 from collector.storage.base import AuditEntry, UserRecord
 
 
-def site_from_row(row: Sequence[Any]) -> Site:
+class Row(Protocol):
+    """A result row of either driver (a tuple, an ``asyncpg.Record``)."""
+
+    def __getitem__(self, index: int, /) -> Any: ...
+
+
+def site_from_row(row: Row) -> Site:
     """``id, name, domains, timezone, secret, settings`` (``get_site.sql``). Settings this
     release does not know are left out (a newer release wrote them)."""
     raw_settings = orjson.loads(row[5] or "{}")
@@ -41,9 +47,9 @@ def domains_json(domains: Sequence[str]) -> str:
     return orjson.dumps(list(domains)).decode()
 
 
-def audit_entry(r: Sequence[Any]) -> AuditEntry:
+def audit_entry(r: Row) -> AuditEntry:
     return AuditEntry(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]))
 
 
-def user_record(r: Sequence[Any]) -> UserRecord:
+def user_record(r: Row) -> UserRecord:
     return UserRecord(id=int(r[0]), name=str(r[1]), password_hash=str(r[2]), is_admin=bool(r[3]))
