@@ -147,6 +147,8 @@ async def _copy_table(conn: Any, source: sqlite3.Connection, table: str) -> int:
 async def _reset_ids(conn: Any, tables: Sequence[str]) -> None:
     """Identity columns continue after the highest id copied."""
     for table in tables:
+        if "id" not in await _target_columns(conn, table):
+            continue
         sequence = await conn.fetchval("SELECT pg_get_serial_sequence($1, 'id')", table)
         if sequence:
             await conn.execute(

@@ -82,6 +82,7 @@ async def test_copy_moves_everything_and_every_report_is_the_same(tmp_path: Path
             cwd=tmp_path,
         )
         assert done.returncode == 0, done.stderr
+    (tmp_path / "secret_key").write_text("the-served-installation-key\n")  # `serve` made it
     target = pgserver.new_database()
     copied = _cli(env, "copy", "--from", sqlite_url, "--to", target, cwd=tmp_path)
     assert copied.returncode == 0, copied.stderr
