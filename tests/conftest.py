@@ -13,7 +13,7 @@ import pytest
 from starlette.applications import Starlette
 
 from tests import native_mode  # before any collector module: it picks their build
-from tests import pgserver
+
 # isort: split
 from collector.app import create_app
 from collector.auth.tokens import new_token, token_hash
@@ -22,6 +22,7 @@ from collector.model import Site
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
 from collector.web.services import of_app
+from tests import pgserver
 
 # 2026-11-22 12:00:00 UTC
 NOON = 1795348800.0

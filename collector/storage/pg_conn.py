@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 
 from collector.storage.base import StoreUnavailable
 from collector.storage.sql import bind, query
@@ -20,9 +19,10 @@ from collector.storage.urls import PostgresUrl
 
 Params = Mapping[str, Any] | Sequence[Any]
 # A connection: one of the pool's (lent) or one of its own (the notices, the filtered
-# reports); the same methods either way.
+# reports); the same methods either way (Any: asyncpg-stubs types the two apart, and the
+# pool's proxy forwards every call to the connection).
 Conn = Any
-POOL_SIZE = 10  # connections per process at most (COLLECTOR_PG_POOL_SIZE)
+POOL_SIZE = 10  # connections per process at most
 CONNECT_TIMEOUT_S = 5.0
 STATEMENT_TIMEOUT_MS = 60_000  # a stuck query fails instead of holding a pooled connection
 
