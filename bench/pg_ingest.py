@@ -63,10 +63,16 @@ def _line(name: str, result: WrkResult, floor: WrkResult | None, note: str = "")
     )
 
 
-async def _pg_rows(url: str) -> int:
+async def _pg_rows(url: str) -> tuple[int, int]:
+    """Events stored, and the bytes their partitions take (tables and indexes)."""
     conn = await asyncpg.connect(url)
     try:
-        return int(await conn.fetchval("SELECT count(*) FROM events"))
+        rows = int(await conn.fetchval("SELECT count(*) FROM events"))
+        size = await conn.fetchval(
+            "SELECT COALESCE(SUM(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits "
+            "WHERE inhparent = 'events'::regclass"
+        )
+        return rows, int(size)
     finally:
         await conn.close()
 
@@ -138,7 +144,8 @@ def _run(args: argparse.Namespace, tmp: Path, cluster: pg_cluster.Cluster) -> in
         with server(_serve(ports[3]), pg_env, ports[3], "/healthz", tmp / "pg2.log") as second:
             pair = _both([pg_srv, second], site, args.duration, max(1, args.connections // 2))
         replied["pg"] += sum(r.ok for r in pair)
-    stored = {"sqlite": count_rows(tmp / "sqlite"), "pg": asyncio.run(_pg_rows(cluster.url()))}
+    pg_rows, pg_bytes = asyncio.run(_pg_rows(cluster.url()))
+    stored = {"sqlite": count_rows(tmp / "sqlite"), "pg": pg_rows}
     floor, sqlite, pg = median_run(floors), median_run(sqlites), median_run(pgs)
     print()
     print(f"wrk -t1 -c{args.connections} -d{args.duration:g}s, 1 worker each, default configuration")
@@ -158,6 +165,8 @@ def _run(args: argparse.Namespace, tmp: Path, cluster: pg_cluster.Cluster) -> in
         f"target: PostgreSQL ≥ {TARGET_OF_SQLITE} of SQLite and p99 < {TARGET_P99_MS:g} ms: "
         f"{'met' if ok else 'MISSED'}"
     )
+    if pg_rows:
+        print(f"PostgreSQL disk: {pg_bytes / pg_rows * 1e6 / 2**20:,.0f} MiB per million raw events")
     # wrk stops with up to one request per connection in flight: those may be stored
     # without wrk counting the reply, so rows may exceed the replies by that much.
     runs = {"sqlite": 1 + args.rounds, "pg": 2 + args.rounds}
