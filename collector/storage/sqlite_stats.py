@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, cast
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 import aiosqlite
 
 from collector.stats.period import Period
 from collector.stats.reports import BreakdownRow, Dimension, Totals
 from collector.storage.sql import query
-from collector.storage.sqlite_topn import Row, top_rows
+from collector.storage.sqlite_topn import SqliteTopReads
+from collector.storage.topn import Row, top_rows
 
 
 def _totals(row: Sequence[Any]) -> Totals:
@@ -32,7 +33,7 @@ def _breakdown_rows(rows: Sequence[Sequence[Any]]) -> list[BreakdownRow]:
 class SqliteStats:
     """:class:`collector.stats.reports.StatsReader` for SQLite."""
 
-    use_months = True  # top-N over long ranges via monthly_dimension (sqlite_topn)
+    use_months = True  # top-N over long ranges via monthly_dimension (topn)
 
     def __init__(self, connection: Callable[[], Awaitable[aiosqlite.Connection]]) -> None:
         self._connection = connection
@@ -55,9 +56,12 @@ class SqliteStats:
         if not self.use_months:
             return None
         conn = await self._connection()
-        found = await conn._execute(  # type: ignore[no-untyped-call]
-            top_rows,
-            conn._conn,
+
+        async def fetch(sql: str, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+            return list(await conn.execute_fetchall(sql, params))
+
+        return await top_rows(
+            SqliteTopReads(fetch),
             site_id,
             dimension.stored,
             dimension.order,
@@ -68,7 +72,6 @@ class SqliteStats:
             limit,
             offset,
         )
-        return cast(list[Row] | None, found)
 
     async def breakdown(
         self, site_id: int, dimension: Dimension, period: Period, limit: int, offset: int

@@ -1,13 +1,16 @@
-"""The month-head top-N (sqlite_topn) gives exactly the plain query's rows: same values,
-same totals, same order (ties by value), for any range, metric, limit and offset."""
+"""The month-head top-N (topn, with SQLite's reads from sqlite_topn) gives exactly the plain
+query's rows: same values, same totals, same order (ties by value), for any range, metric,
+limit and offset."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +18,8 @@ from hypothesis import strategies as st
 
 from collector.storage.sql import query
 from collector.storage.sqlite import SqliteStore
-from collector.storage.sqlite_topn import split_range, top_rows, touched_months
+from collector.storage.sqlite_topn import SqliteTopReads
+from collector.storage.topn import Row, split_range, top_rows, touched_months
 
 FIRST = date(2025, 1, 1)
 DAYS = 130  # into mid-May: whole months and a partial one
@@ -65,13 +69,20 @@ def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connectio
         await store.migrate()
         await store.close()
 
-    import asyncio
-
     asyncio.run(migrate())
     connection = sqlite3.connect(path)
     _fill(connection, seed=3)
     yield connection
     connection.close()
+
+
+def _top(conn: sqlite3.Connection, *args: Any) -> list[Row] | None:
+    """top_rows with SQLite's reads on the test's plain connection."""
+
+    async def fetch(sql: str, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        return conn.execute(sql, params).fetchall()
+
+    return asyncio.run(top_rows(SqliteTopReads(fetch), *args))
 
 
 def _plain(
@@ -119,7 +130,7 @@ def test_a_long_range_is_answered_from_months_and_equals_the_plain_query(
     conn: sqlite3.Connection, metric: str, min_entries: int, min_exits: int
 ) -> None:
     start, end = date(2025, 1, 10), date(2025, 5, 5)
-    found = top_rows(conn, SITE, "pages", metric, start, end, min_entries, min_exits, 10, 0)
+    found = _top(conn, SITE, "pages", metric, start, end, min_entries, min_exits, 10, 0)
     assert found is not None, "a skewed long range must not need the fallback"
     assert found == _plain(conn, metric, start, end, min_entries, min_exits, 10, 0)
 
@@ -138,6 +149,6 @@ def test_any_range_equals_the_plain_query_or_falls_back(
     start = FIRST + timedelta(days=first)
     end = min(start + timedelta(days=length - 1), FIRST + timedelta(days=DAYS + 20))
     min_entries, min_exits = int(metric == "entries"), int(metric == "exits")
-    found = top_rows(conn, SITE, "pages", metric, start, end, min_entries, min_exits, limit, offset)
+    found = _top(conn, SITE, "pages", metric, start, end, min_entries, min_exits, limit, offset)
     if found is not None:
         assert found == _plain(conn, metric, start, end, min_entries, min_exits, limit, offset)
