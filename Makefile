@@ -53,8 +53,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: $(NATIVE)  ## ingest next to a bare Starlette 204 route (needs wrk); stats queries and rollup; dashboard pages
+bench: $(NATIVE)  ## ingest next to a bare Starlette 204 route (needs wrk), on SQLite and PostgreSQL; stats queries and rollup; dashboard pages
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.pg_ingest
+	$(BIN)/python -m bench.pg_driver
 	$(BIN)/python -m bench.accesslog
 	$(BIN)/python -m bench.stats
 	$(BIN)/python -m bench.dashboard
