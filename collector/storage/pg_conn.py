@@ -39,6 +39,18 @@ _UNAVAILABLE_CLASSES = {
 _UNAVAILABLE_STATES = {"25006": "PostgreSQL is read-only (a standby?)", "53100": "PostgreSQL disk full"}
 
 
+# What the driver raises when the server is gone or refuses: the server's own errors, a
+# closed or broken connection (InternalClientError: the protocol was cut mid-statement),
+# the socket's errors and time-outs.
+DRIVER_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+    TimeoutError,
+)
+
+
 class PgUnreachable(StoreUnavailable):
     """PostgreSQL cannot be reached at all (the message names host and port, never the
     password)."""
@@ -52,7 +64,7 @@ def unavailable(exc: BaseException) -> str | None:
     if isinstance(exc, asyncpg.PostgresError):
         state = str(getattr(exc, "sqlstate", "") or "")
         return _UNAVAILABLE_STATES.get(state) or _UNAVAILABLE_CLASSES.get(state[:2])
-    if isinstance(exc, (OSError, TimeoutError, asyncpg.InterfaceError)):
+    if isinstance(exc, (OSError, TimeoutError, asyncpg.InterfaceError, asyncpg.InternalClientError)):
         return "cannot reach PostgreSQL"
     return None
 
@@ -62,7 +74,7 @@ def refusals() -> Iterator[None]:
     """The driver's "cannot take this now" errors as :class:`StoreUnavailable`."""
     try:
         yield
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+    except DRIVER_ERRORS as exc:
         reason = unavailable(exc)
         if reason is None:
             raise
@@ -81,12 +93,12 @@ async def create_pool(url: PostgresUrl, size: int = POOL_SIZE) -> asyncpg.Pool:
             command_timeout=STATEMENT_TIMEOUT_MS / 1000,
             server_settings={"application_name": "collector", "timezone": "UTC"},
         )
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+    except DRIVER_ERRORS as exc:
         raise PgUnreachable(f"cannot reach PostgreSQL at {url.where}: {_why(exc)}") from None
     assert pool is not None
     try:
         await pool.fetchval("SELECT 1")  # the first connection, now: fail at start, not later
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+    except DRIVER_ERRORS as exc:
         await pool.close()
         raise PgUnreachable(f"cannot reach PostgreSQL at {url.where}: {_why(exc)}") from None
     return pool

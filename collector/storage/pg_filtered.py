@@ -17,12 +17,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-import asyncpg
 from asyncpg.transaction import Transaction
 
 from collector.model import SiteClock
 from collector.stats.filters import Filters
-from collector.storage.pg_conn import Conn, Sql, refusals
+from collector.storage.pg_conn import DRIVER_ERRORS, Conn, Sql, refusals
 from collector.storage.pg_rollup import compute_day, run_steps
 from collector.storage.pg_stats import PG, PgStats
 from collector.storage.sql import bind, query
@@ -105,7 +104,7 @@ class PgFilteredStats(PgStats):
         async with self._lock:  # after a query still running
             try:
                 if transaction is not None:
-                    with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+                    with contextlib.suppress(*DRIVER_ERRORS):
                         await transaction.rollback()
             finally:
                 await self._sql.pool.release(conn)
