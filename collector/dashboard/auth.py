@@ -51,7 +51,7 @@ class Viewer:
 
 def make_state(settings: Settings, store: Store, secret: str | None = None) -> DashboardState:
     signer = Signer(secret or ensure_secret_key(settings.secret_key, settings.data_dir))
-    return DashboardState(Sessions(signer, store.accounts()), LoginThrottle())
+    return DashboardState(Sessions(signer, store.accounts()), LoginThrottle(store.throttle()))
 
 
 def state(request: Request) -> DashboardState:

@@ -96,7 +96,7 @@ async def login(request: Request) -> Response:
         )
     name, password = form.get("username", "").strip(), form.get("password", "")
     net, throttle, moment = client_net(request), state(request).throttle, now(request)
-    wait = throttle.retry_after(name, net, moment)
+    wait = await throttle.retry_after(name, net, moment)
     if wait:
         count, unit = (wait, "second") if wait < 60 else ((wait + 59) // 60, "minute")
         return _login_form(
@@ -114,7 +114,7 @@ async def login(request: Request) -> Response:
     stored = user.password_hash if user is not None else _dummy_hash()
     valid = await asyncio.to_thread(verify_password, password, stored)
     if user is None or not valid:
-        throttle.failed(name, net, moment)
+        await throttle.failed(name, net, moment)
         # the name only when it is a user's: a password typed into the wrong field stays out
         await audit.record(
             request, user.name if user is not None else "(unknown user)", "dashboard.login.failed", {}
@@ -122,7 +122,7 @@ async def login(request: Request) -> Response:
         return _login_form(
             request, session, 401, user=name, next_url=next_url, error="Wrong user name or password."
         )
-    throttle.succeeded(name, net, moment)
+    await throttle.succeeded(name, net, moment)
     await audit.record(request, user.name, "dashboard.login", {})
     response = RedirectResponse(next_url, status_code=303)
     await rotate_session(request, response, session, user.name, user.password_hash)

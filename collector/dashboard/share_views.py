@@ -180,7 +180,7 @@ async def unlock(request: Request) -> Response:
         return await _password_form(request, secret, 403, "This form expired. Please try again.")
     throttle, net, moment = auth.state(request).throttle, auth.client_net(request), auth.now(request)
     key = f"share link {link.id}"
-    wait = throttle.retry_after(key, net, moment, scope=SHARE)
+    wait = await throttle.retry_after(key, net, moment, scope=SHARE)
     if wait:
         return await _password_form(
             request,
@@ -190,9 +190,9 @@ async def unlock(request: Request) -> Response:
             headers={"Retry-After": str(wait)},
         )
     if not await asyncio.to_thread(verify_password, form.get("password", ""), link.password_hash):
-        throttle.failed(key, net, moment, scope=SHARE)
+        await throttle.failed(key, net, moment, scope=SHARE)
         return await _password_form(request, secret, 401, "That password is not right.")
-    throttle.succeeded(key, net, moment, scope=SHARE)
+    await throttle.succeeded(key, net, moment, scope=SHARE)
     expires = int(moment) + SESSION_SECONDS
     response = RedirectResponse(f"/share/{secret}", status_code=303)
     value = auth.state(request).signer.share_pass(link.id, link.password_hash, expires)

@@ -3,8 +3,8 @@ guessing is slow while the rightful user is not locked out by someone else's fai
 
 Each throttle has its own namespace (``scope``): the sign-in form (and the password
 change, which checks the same accounts' passwords) counts in ``login``, the password of
-a shared link in ``share``. A key is a tuple that starts with its namespace, so a failed
-login for a user called ``share link 3`` never counts against shared link 3.
+a shared link in ``share``. Every key is kept within its namespace, so a failed login for
+a user called ``share link 3`` never counts against shared link 3.
 
 Within a namespace, for a name (a user name, a shared link) tried from a masked address:
 
@@ -20,20 +20,26 @@ Within a namespace, for a name (a user name, a shared link) tried from a masked 
   usual address is never refused for failures elsewhere, and from a new address waits at
   most a minute.
 
-Kept in memory, per process: with several workers each counts on its own, which still
-bounds guessing to a few attempts a minute per worker.
+Kept in the store (``Store.throttle()``, :mod:`collector.storage.throttle_base`), so every
+worker and every node counts the same failures. What is stored: masked addresses, and a
+name only as its SHA-256 digest (a password typed into the name field is not written down
+readable; the digest also bounds the length). Failures leave the store once out of the
+window and successes after 30 days (each process prunes at most once a minute).
+:func:`wait_for` is the rules alone, over the failure times.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from collector.storage.throttle_base import Key, ThrottleStore
 
 WINDOW_S = 15 * 60
 KNOWN_S = 30 * 24 * 3600
-MAX_KEYS = 10_000
-MAX_KNOWN = 10_000
+PRUNE_EVERY_S = 60
 LOGIN = "login"
 SHARE = "share"
 
@@ -51,71 +57,78 @@ class Rules:
 
 
 RULES = Rules()
-Key = tuple[str, str, str]  # (namespace, kind, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Failures:
+    """The failure times of one attempt's keys: the name from this address, this address
+    with any name, the name from any address."""
+
+    pair: Sequence[float] = ()
+    address: Sequence[float] = ()
+    name: Sequence[float] = ()
+
+
+def wait_for(failures: Failures, known_since: float | None, now: float, rules: Rules = RULES) -> int:
+    """Seconds until another attempt is allowed (0: allowed now), by the rules alone.
+    ``known_since``: the name's last success from this address (None: never)."""
+
+    def recent(times: Sequence[float]) -> list[float]:
+        return sorted(t for t in times if t > now - rules.window_s)
+
+    wait = 0.0
+    for times, limit in ((recent(failures.pair), rules.pair), (recent(failures.address), rules.address)):
+        if len(times) >= limit:
+            wait = max(wait, times[-limit] + rules.window_s - now)
+    times = recent(failures.name)
+    beyond = len(times) - rules.name_free
+    known = known_since is not None and now - known_since < rules.known_s
+    if beyond >= 0 and not known:
+        delay = min(rules.name_max_delay_s, 2 ** min(beyond, 30))
+        wait = max(wait, times[-1] + delay - now)
+    return max(0, math.ceil(wait))
+
+
+def _name(user: str) -> str:
+    """The name as stored: its digest (the same for ``Alice`` and ``alice ``)."""
+    return hashlib.sha256(user.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _keys(user: str, ip: str) -> tuple[Key, Key, Key]:
+    """pair, address, name (a masked address has no space: the pair's value is unambiguous)."""
+    name = _name(user)
+    return ("pair", f"{ip} {name}"), ("address", ip), ("name", name)
 
 
 class LoginThrottle:
-    def __init__(self, rules: Rules = RULES) -> None:
+    def __init__(self, store: ThrottleStore, rules: Rules = RULES) -> None:
+        self._store = store
         self._rules = rules
-        self._failures: dict[Key, deque[float]] = {}
-        self._known: dict[Key, float] = {}  # (namespace, name, address) → last success
+        self._pruned_at: float | None = None
 
-    @staticmethod
-    def _name(user: str) -> str:
-        return user.strip().lower()
-
-    @classmethod
-    def _keys(cls, scope: str, user: str, ip: str) -> tuple[Key, Key, Key]:
-        name = cls._name(user)
-        return (scope, "pair", f"{name}\0{ip}"), (scope, "address", ip), (scope, "name", name)
-
-    def _recent(self, key: Key, now: float) -> deque[float]:
-        times = self._failures.get(key, deque())
-        while times and times[0] <= now - self._rules.window_s:
-            times.popleft()
-        return times
-
-    def _is_known(self, scope: str, user: str, ip: str, now: float) -> bool:
-        since = self._known.get((scope, self._name(user), ip))
-        return since is not None and now - since < self._rules.known_s
-
-    def retry_after(self, user: str, ip: str, now: float, scope: str = LOGIN) -> int:
+    async def retry_after(self, user: str, ip: str, now: float, scope: str = LOGIN) -> int:
         """Seconds until another attempt is allowed (0: allowed now)."""
-        rules = self._rules
-        pair, address, name = self._keys(scope, user, ip)
-        wait = 0.0
-        for key, limit in ((pair, rules.pair), (address, rules.address)):
-            times = self._recent(key, now)
-            if len(times) >= limit:
-                wait = max(wait, times[-limit] + rules.window_s - now)
-        times = self._recent(name, now)
-        beyond = len(times) - rules.name_free
-        if beyond >= 0 and not self._is_known(scope, user, ip, now):
-            delay = min(rules.name_max_delay_s, 2 ** min(beyond, 30))
-            wait = max(wait, times[-1] + delay - now)
-        return max(0, math.ceil(wait))
+        keys = pair, address, name = _keys(user, ip)
+        found = await self._store.recent(scope, keys, now - self._rules.window_s)
+        known = await self._store.known_since(scope, name[1], ip)
+        failures = Failures(found.get(pair, ()), found.get(address, ()), found.get(name, ()))
+        return wait_for(failures, known, now, self._rules)
 
-    def failed(self, user: str, ip: str, now: float, scope: str = LOGIN) -> None:
-        if len(self._failures) >= MAX_KEYS:
-            self._prune(now)
-        for key in self._keys(scope, user, ip):
-            times = self._recent(key, now)
-            times.append(now)
-            self._failures[key] = times
+    async def failed(self, user: str, ip: str, now: float, scope: str = LOGIN) -> None:
+        await self._store.record(scope, _keys(user, ip), now)
+        await self._prune(now)
 
-    def succeeded(self, user: str, ip: str, now: float, scope: str = LOGIN) -> None:
+    async def succeeded(self, user: str, ip: str, now: float, scope: str = LOGIN) -> None:
         """The pair's failures are forgotten and the address becomes the name's own."""
-        pair, _, _ = self._keys(scope, user, ip)
-        self._failures.pop(pair, None)
-        known = (scope, self._name(user), ip)
-        self._known.pop(known, None)  # re-inserted last: the dict stays oldest first
-        while len(self._known) >= MAX_KNOWN:
-            del self._known[next(iter(self._known))]
-        self._known[known] = now
+        pair, _, name = _keys(user, ip)
+        await self._store.forget(scope, pair)
+        await self._store.mark_known(scope, name[1], ip, now)
+        await self._prune(now)
 
-    def _prune(self, now: float) -> None:
-        for key in list(self._failures):
-            if not self._recent(key, now):
-                del self._failures[key]
-        while len(self._failures) >= MAX_KEYS:  # still full: forget the oldest entries
-            del self._failures[next(iter(self._failures))]
+    async def _prune(self, now: float) -> None:
+        """Failures out of the window and successes older than ``known_s`` leave the store,
+        at most once every ``PRUNE_EVERY_S`` in this process."""
+        if self._pruned_at is not None and 0 <= now - self._pruned_at < PRUNE_EVERY_S:
+            return
+        self._pruned_at = now
+        await self._store.prune(now - self._rules.window_s, now - self._rules.known_s)

@@ -140,7 +140,7 @@ async def account_page(request: Request, who: auth.Viewer, _site: None, _form: N
 @auth.dashboard_view(site=False, form=True)
 async def change_password(request: Request, who: auth.Viewer, _site: None, form: auth.Form) -> Response:
     throttle, net, moment = auth.state(request).throttle, auth.client_net(request), auth.now(request)
-    wait = throttle.retry_after(who.user.name, net, moment)
+    wait = await throttle.retry_after(who.user.name, net, moment)
     if wait:
         return _account(
             request,
@@ -150,7 +150,7 @@ async def change_password(request: Request, who: auth.Viewer, _site: None, form:
             error="Too many wrong passwords. Please wait a few minutes and try again.",
         )
     if not await asyncio.to_thread(verify_password, form.get("current", ""), who.user.password_hash):
-        throttle.failed(who.user.name, net, moment)
+        await throttle.failed(who.user.name, net, moment)
         return _account(request, who, 400, error="Your current password is not right.")
     new = form.get("new", "")
     problem = password_problem(new)

@@ -34,6 +34,7 @@ from collector.storage.base import (
 from collector.storage.pg_conn import POOL_SIZE, Sql, create_pool, refusals
 from collector.storage.pg_notify import Notices
 from collector.storage.rows import audit_entry, domains_json, settings_json, site_from_row, user_record
+from collector.storage.throttle_base import ThrottleStore
 from collector.storage.urls import PostgresUrl
 
 Done = Callable[[list[DropReason | None] | BaseException], None]
@@ -282,3 +283,8 @@ class PgStore:
         from collector.storage.pg_accounts import PgAccounts
 
         return PgAccounts(self.sql)
+
+    def throttle(self) -> ThrottleStore:
+        from collector.storage.pg_throttle import PgThrottle
+
+        return PgThrottle(self.sql)

@@ -37,6 +37,7 @@ from collector.storage.sqlite_accounts import SqliteAccounts
 from collector.storage.sqlite_filtered import SqliteFilteredStats
 from collector.storage.sqlite_rollup import days_with_events, run_rollup
 from collector.storage.sqlite_stats import SqliteStats
+from collector.storage.sqlite_throttle import SqliteThrottle
 from collector.storage.sqlite_write import FileId
 from collector.storage.writer_process import Answer, WriterProcess
 
@@ -384,3 +385,6 @@ class SqliteStore:
 
     def accounts(self) -> SqliteAccounts:
         return SqliteAccounts(self._read_conn, lambda: self.w, self._lock)
+
+    def throttle(self) -> SqliteThrottle:
+        return SqliteThrottle(self._read_conn, lambda: self.w, self._lock)

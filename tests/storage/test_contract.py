@@ -15,6 +15,7 @@ from collector.model import DropReason
 from collector.stats.reports import FilteredReader, StatsReader
 from collector.storage.accounts_base import AccountStore
 from collector.storage.base import MAX_BATCH_ITEMS, Store
+from collector.storage.throttle_base import ThrottleStore
 from tests.storage.contract import (
     DAY,
     NOW,
@@ -33,7 +34,7 @@ from tests.storage.contract import (
 )
 
 HERE = Path(__file__).parent
-INTERFACES = (Store, StatsReader, FilteredReader, AccountStore)
+INTERFACES = (Store, StatsReader, FilteredReader, AccountStore, ThrottleStore)
 
 
 def _public(interface: type) -> set[str]:

@@ -1,0 +1,1 @@
+SELECT at FROM login_known_addresses WHERE scope = ? AND name = ? AND ip = ?

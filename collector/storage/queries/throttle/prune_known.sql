@@ -1,0 +1,1 @@
+DELETE FROM login_known_addresses WHERE at <= ?

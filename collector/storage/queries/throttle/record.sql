@@ -1,0 +1,1 @@
+INSERT INTO login_failures (scope, kind, value, at) VALUES (?, ?, ?, ?)
