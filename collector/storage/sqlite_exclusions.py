@@ -11,13 +11,8 @@ import sqlite3
 from typing import Any
 
 from collector.privacy.exclusions import Rule
+from collector.storage.globs import as_sqlite_glob
 from collector.storage.sql import query
-
-
-def glob_to_sql(pattern: str) -> str:
-    """A path rule's pattern (``fnmatchcase``) as a SQLite GLOB: the same ``*``, ``?`` and
-    ``[…]``, except that a negated class is ``[^…]`` in SQLite and ``[!…]`` in Python."""
-    return pattern.replace("[!", "[^")
 
 
 def rule_params(site_id: int, rule: Rule) -> dict[str, Any]:
@@ -25,7 +20,7 @@ def rule_params(site_id: int, rule: Rule) -> dict[str, Any]:
     return {
         "site": site_id,
         "kind": rule.kind,
-        "glob": glob_to_sql(rule.pattern),
+        "glob": as_sqlite_glob(rule.pattern) if rule.kind == "path" else None,
         "host": host,
         "dot_host": "." + host,
     }

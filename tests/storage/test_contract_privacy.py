@@ -57,6 +57,8 @@ def _expected(rule_text: str) -> int:
         "path:/[ab]*",
         "path:/[!a]*",  # a negated class: [!…] in Python, [^…] in SQLite's GLOB
         "path:/[!a-z]*",
+        "path:/[^a]*",  # ^ is a member in a glob, not a negation (SQLite's GLOB negates)
+        "path:/[]-a]*",  # a range from ]: in SQLite a ] is a member only first
         "referrer:intranet.example",
         "referrer:example",
     ],

@@ -1,4 +1,4 @@
-"""A path rule's glob as PostgreSQL runs it (:func:`collector.storage.pg_exclusions.glob_to_regex`
+"""A path rule's glob as PostgreSQL runs it (:func:`collector.storage.globs.as_regex`
 under ``~``) matches exactly what Python's ``fnmatch.fnmatchcase`` matches: the matching
 of new requests (``Rule.matches``). Every comparison runs the regular expression in
 PostgreSQL itself."""
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from collector.storage.pg_exclusions import glob_to_regex
+from collector.storage.globs import as_regex as glob_to_regex
 from tests import pgserver
 
 Matcher = Callable[[str, list[str]], list[bool]]
