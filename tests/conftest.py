@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +126,50 @@ def db(settings: Settings) -> Iterator[sqlite3.Connection]:
 
 def rows(conn: sqlite3.Connection, sql: str, *args: Any) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(sql, args)]
+
+
+class Tables:
+    """Plain SQL on the test database, whichever backend stores it: rows as dicts. For
+    suites that compare stored tables (the statements must be valid on both)."""
+
+    def __init__(self, database: str, path: Path | None) -> None:
+        self._database = database
+        self._sqlite = sqlite3.connect(path) if path is not None else None
+        self._pg: Any = None
+        if self._sqlite is not None:
+            self._sqlite.row_factory = sqlite3.Row
+
+    async def _conn(self) -> Any:
+        if self._pg is None:
+            import asyncpg
+
+            self._pg = await asyncpg.connect(self._database)
+        return self._pg
+
+    async def rows(self, sql: str) -> list[dict[str, Any]]:
+        if self._sqlite is not None:
+            return [dict(r) for r in self._sqlite.execute(sql)]
+        found = await (await self._conn()).fetch(sql)
+        # PostgreSQL's SUM of integers is numeric: whole sums compared as ints
+        return [{k: int(v) if isinstance(v, Decimal) else v for k, v in r.items()} for r in found]
+
+    async def execute(self, sql: str) -> None:
+        if self._sqlite is not None:
+            self._sqlite.execute(sql)
+            self._sqlite.commit()
+        else:
+            await (await self._conn()).execute(sql)
+
+    async def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+        if self._pg is not None:
+            await self._pg.close()
+
+
+@pytest.fixture
+async def tables(settings: Settings) -> AsyncIterator[Tables]:
+    path = None if settings.is_postgres else settings.database_path
+    found = Tables(settings.database, path)
+    yield found
+    await found.close()

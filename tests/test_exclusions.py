@@ -4,7 +4,6 @@ days rolled up again, against a ground truth), consent modes, and erasure."""
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from typing import Any
 
 import httpx
@@ -18,7 +17,9 @@ from collector.rollups.runner import rollup
 from collector.settings import Settings
 from collector.site_settings import SiteChangeError, apply_changes
 from collector.storage.sqlite import SqliteStore
-from tests.conftest import CHROME, rows
+from tests.conftest import CHROME, Tables
+
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
 
 KIOSK = CHROME + " OfficeKiosk/3.1"  # a real browser the owner does not want counted
 
@@ -108,7 +109,7 @@ async def test_new_requests_matching_a_rule_are_dropped_as_excluded(
     proxied: httpx.AsyncClient,
     store: SqliteStore,
     site: Site,
-    db: sqlite3.Connection,
+    tables: Tables,
 ) -> None:
     await _configure(
         store,
@@ -122,28 +123,28 @@ async def test_new_requests_matching_a_rule_are_dropped_as_excluded(
     assert (await _track(proxied, site, "/")).headers["X-Collector-Dropped"] == "excluded"
     kept = await _track(client, site, "/pricing", urlref="https://news.example/")
     assert "X-Collector-Dropped" not in kept.headers
-    assert rows(db, "SELECT path FROM events") == [{"path": "/pricing"}]
-    assert rows(db, "SELECT reason, n FROM dropped") == [{"reason": "excluded", "n": 4}]
+    assert await tables.rows("SELECT path FROM events") == [{"path": "/pricing"}]
+    assert await tables.rows("SELECT reason, n FROM dropped") == [{"reason": "excluded", "n": 4}]
 
 
 async def test_consent_required_drops_requests_without_consent(
     client: httpx.AsyncClient,
     store: SqliteStore,
     site: Site,
-    db: sqlite3.Connection,
+    tables: Tables,
 ) -> None:
     await _configure(store, site, consent_mode="consent_required")
     assert (await _track(client, site, "/a")).headers["X-Collector-Dropped"] == "no_consent"
     assert (await _track(client, site, "/b", consent="0")).headers["X-Collector-Dropped"] == "no_consent"
     assert "X-Collector-Dropped" not in (await _track(client, site, "/c", consent="1")).headers
-    assert rows(db, "SELECT path FROM events") == [{"path": "/c"}]
-    assert rows(db, "SELECT reason, n FROM dropped") == [{"reason": "no_consent", "n": 2}]
+    assert await tables.rows("SELECT path FROM events") == [{"path": "/c"}]
+    assert await tables.rows("SELECT reason, n FROM dropped") == [{"reason": "no_consent", "n": 2}]
 
 
 async def test_cookieless_mode_counts_without_consent(
     client: httpx.AsyncClient,
     site: Site,
-    db: sqlite3.Connection,
+    tables: Tables,
 ) -> None:
     assert site.settings.consent_mode == "cookieless"
     assert "X-Collector-Dropped" not in (await _track(client, site, "/a")).headers
@@ -208,7 +209,7 @@ async def test_retroactive_exclusion_matches_the_ground_truth(
     clock: FrozenClock,
     settings: Settings,
     admin_token: str,
-    db: sqlite3.Connection,
+    tables: Tables,
 ) -> None:
     await _send_traffic(client, site, clock)
     await rollup(store, settings, clock)
@@ -223,8 +224,10 @@ async def test_retroactive_exclusion_matches_the_ground_truth(
     removed = await privacy_tools.apply_exclusions(store, settings, clock, site, "test")
     assert removed == {"2026-11-22": 4}
     assert await _totals(client, site, admin_token) == _truth(rules)
-    assert rows(db, "SELECT count(*) AS n FROM events WHERE path LIKE '/admin%'") == [{"n": 0}]
-    assert rows(db, "SELECT action FROM audit_log")[-1] == {"action": "exclusions.apply"}
+    assert await tables.rows("SELECT count(*) AS n FROM events WHERE path LIKE '/admin%'") == [{"n": 0}]
+    assert (await tables.rows("SELECT action FROM audit_log ORDER BY id"))[-1] == {
+        "action": "exclusions.apply"
+    }
 
 
 async def test_erase_removes_a_period_and_keeps_the_rest(
@@ -233,21 +236,23 @@ async def test_erase_removes_a_period_and_keeps_the_rest(
     site: Site,
     clock: FrozenClock,
     settings: Settings,
-    db: sqlite3.Connection,
+    tables: Tables,
 ) -> None:
     await _send_traffic(client, site, clock)
     await _track(client, site, "/yesterday", cdt=str(int(clock() - 86400)))
     await rollup(store, settings, clock)
-    days = rows(db, "SELECT day FROM daily_site ORDER BY day")
+    days = await tables.rows("SELECT day FROM daily_site ORDER BY day")
     assert days == [{"day": "2026-11-21"}, {"day": "2026-11-22"}]
     removed = await privacy_tools.erase(store, clock, site, "2026-11-22", "2026-11-22", "test")
     assert removed > 8
-    assert rows(db, "SELECT DISTINCT day FROM events") == [{"day": "2026-11-21"}]
-    assert rows(db, "SELECT day FROM daily_site") == [{"day": "2026-11-21"}]
-    assert rows(db, "SELECT count(*) AS n FROM daily_dimension WHERE day = '2026-11-22'") == [{"n": 0}]
+    assert await tables.rows("SELECT DISTINCT day FROM events") == [{"day": "2026-11-21"}]
+    assert await tables.rows("SELECT day FROM daily_site") == [{"day": "2026-11-21"}]
+    assert await tables.rows("SELECT count(*) AS n FROM daily_dimension WHERE day = '2026-11-22'") == [
+        {"n": 0}
+    ]
     other = await store.add_site("Other", ["other.example"], "UTC", clock())
     assert await privacy_tools.erase(store, clock, other, "0000-01-01", "9999-12-31", "test") == 0
-    assert rows(db, "SELECT count(*) AS n FROM events") == [{"n": 1}]
+    assert await tables.rows("SELECT count(*) AS n FROM events") == [{"n": 1}]
 
 
 def test_site_settings_default_to_cookieless_without_rules() -> None:
@@ -258,7 +263,7 @@ async def test_a_sites_own_campaign_keys_name_the_campaign(
     client: httpx.AsyncClient,
     store: SqliteStore,
     site: Site,
-    db: sqlite3.Connection,
+    tables: Tables,
 ) -> None:
     changed = apply_changes(site, [("campaign_keys", "Ref\nsource_id")])
     assert changed.settings.campaign_keys == ("ref", "source_id")
@@ -266,7 +271,7 @@ async def test_a_sites_own_campaign_keys_name_the_campaign(
     await _track(client, site, "/landing?REF=spring-sale&other=1")
     await _track(client, site, "/landing?utm_campaign=winter&ref=ignored")  # the standard key wins
     await _track(client, site, "/plain?other=1")
-    stored = rows(db, "SELECT path, utm_campaign FROM events ORDER BY id")
+    stored = await tables.rows("SELECT path, utm_campaign FROM events ORDER BY id")
     assert stored == [
         {"path": "/landing", "utm_campaign": "spring-sale"},
         {"path": "/landing?utm_campaign=winter", "utm_campaign": "winter"},

@@ -5,7 +5,6 @@ so the tests read the drop counters."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,7 +19,9 @@ from collector.model import Site
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
 from collector.web.services import of_app
-from tests.conftest import BROWSER_HEADERS
+from tests.conftest import BROWSER_HEADERS, Tables
+
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
 
 USER = "alice.account-7734"
 
@@ -44,37 +45,38 @@ async def _beacon(client: httpx.AsyncClient, site: Site, uid: str) -> httpx.Resp
     )
 
 
-def _opt_out_drops(db: sqlite3.Connection) -> int:
-    return int(db.execute("SELECT coalesce(sum(n), 0) FROM dropped WHERE reason = 'opted_out'").fetchone()[0])
+async def _opt_out_drops(tables: Tables) -> int:
+    found = await tables.rows("SELECT coalesce(sum(n), 0) AS n FROM dropped WHERE reason = 'opted_out'")
+    return int(found[0]["n"])
 
 
-async def _dropped_as_opted_out(
-    client: httpx.AsyncClient, site: Site, uid: str, db: sqlite3.Connection
-) -> bool:
+async def _dropped_as_opted_out(client: httpx.AsyncClient, site: Site, uid: str, tables: Tables) -> bool:
     """Send a beacon with ``uid``: whether it was dropped as opted out (counted, not
     stored). Its reply is a tracked one's either way."""
-    before = _opt_out_drops(db)
+    before = await _opt_out_drops(tables)
     reply = await _beacon(client, site, uid)
     assert reply.status_code == 200 and "x-collector-dropped" not in reply.headers
-    return _opt_out_drops(db) == before + 1
+    return await _opt_out_drops(tables) == before + 1
 
 
 async def test_opt_out_status_and_back_in(
-    client: httpx.AsyncClient, site: Site, optout_token: str, db: sqlite3.Connection
+    client: httpx.AsyncClient, site: Site, optout_token: str, tables: Tables
 ) -> None:
     url = f"/api/v1/sites/{site.id}/optouts/{USER}"
     assert (await client.get(url, headers=_auth(optout_token))).json() == {"opted_out": False}
-    assert not await _dropped_as_opted_out(client, site, USER, db)
+    assert not await _dropped_as_opted_out(client, site, USER, tables)
     for _ in range(2):  # idempotent
         assert (await client.put(url, headers=_auth(optout_token))).status_code == 204
     assert (await client.get(url, headers=_auth(optout_token))).json() == {"opted_out": True}
-    assert await _dropped_as_opted_out(client, site, USER, db)
-    assert not await _dropped_as_opted_out(client, site, "someone-else", db)
+    assert await _dropped_as_opted_out(client, site, USER, tables)
+    assert not await _dropped_as_opted_out(client, site, "someone-else", tables)
     for _ in range(2):
         assert (await client.delete(url, headers=_auth(optout_token))).status_code == 204
     assert (await client.get(url, headers=_auth(optout_token))).json() == {"opted_out": False}
-    assert not await _dropped_as_opted_out(client, site, USER, db)
-    assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 3  # the opted-out one is not stored
+    assert not await _dropped_as_opted_out(client, site, USER, tables)
+    assert await tables.rows("SELECT count(*) AS n FROM events") == [
+        {"n": 3}
+    ]  # the opted-out one is not stored
 
 
 @pytest.mark.parametrize("scope, status", [("optout", 204), ("admin", 204), ("stats", 403)])
@@ -136,14 +138,14 @@ async def test_an_opt_out_is_honoured_by_another_worker_on_the_very_next_beacon(
     optout_token: str,
     settings: Settings,
     clock: FrozenClock,
-    db: sqlite3.Connection,
+    tables: Tables,
 ) -> None:
     async for worker2 in _second_worker(settings, clock):
-        assert not await _dropped_as_opted_out(worker2, site, USER, db)  # warm caches
+        assert not await _dropped_as_opted_out(worker2, site, USER, tables)  # warm caches
         assert (
             await client.put(f"/api/v1/sites/{site.id}/optouts/{USER}", headers=_auth(optout_token))
         ).status_code == 204
-        assert await _dropped_as_opted_out(worker2, site, USER, db)
+        assert await _dropped_as_opted_out(worker2, site, USER, tables)
 
 
 async def test_user_refs_never_reach_disk_or_the_log(

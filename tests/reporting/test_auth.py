@@ -3,8 +3,6 @@ form parameter; anything else is Matomo's 401 error, whether or not the site exi
 
 from __future__ import annotations
 
-import sqlite3
-
 import httpx
 import pytest
 
@@ -12,8 +10,10 @@ from collector.auth.tokens import new_token
 from collector.clock import FrozenClock
 from collector.model import Site
 from collector.storage.sqlite import SqliteStore
-from tests.conftest import make_token
+from tests.conftest import Tables, make_token
 from tests.reporting.conftest import assert_error, call, ok
+
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
 
 METHODS = [
     "VisitsSummary.get",
@@ -73,11 +73,10 @@ async def test_scopes(
 
 
 async def test_a_revoked_token_is_401(
-    client: httpx.AsyncClient, site: Site, stats_token: str, db: sqlite3.Connection
+    client: httpx.AsyncClient, site: Site, stats_token: str, tables: Tables
 ) -> None:
     await ok(client, method="VisitsSummary.get", idSite=site.id, token_auth=stats_token, **QUERY)
-    db.execute("UPDATE tokens SET revoked_at = 1")
-    db.commit()
+    await tables.execute("UPDATE tokens SET revoked_at = 1")
     reply = await call(client, method="VisitsSummary.get", idSite=site.id, token_auth=stats_token, **QUERY)
     assert_error(reply, 401)
 

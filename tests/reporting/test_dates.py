@@ -10,6 +10,8 @@ import pytest
 from collector.reporting.dates import parse_dates
 from collector.reporting.errors import ReportingError
 
+pytestmark = pytest.mark.both_backends  # the same numbers on SQLite and PostgreSQL
+
 TODAY = date(2026, 11, 22)  # a Sunday
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import httpx
 import orjson
+import pytest
 
 from collector.model import Site
+
+pytestmark = pytest.mark.both_backends  # the same numbers on SQLite and PostgreSQL
 
 
 async def test_a_post_with_everything_in_the_body_reaches_the_reporting_api(

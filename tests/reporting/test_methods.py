@@ -14,6 +14,8 @@ from collector.rollups.channels import is_search_engine, is_social
 from tests.reporting.conftest import ok, stats
 from tests.rollups.traffic import D1, D2, D3
 
+pytestmark = pytest.mark.both_backends  # the same numbers on SQLite and PostgreSQL
+
 ROW_METHODS = {
     "Referrers.getWebsites": "referrers",
     "Referrers.getReferrerType": "channels",

@@ -17,6 +17,8 @@ from collector.reporting.rows import PAGE_COLUMNS, ROW_COLUMNS, SUMMARY_COLUMNS
 from tests.reporting.conftest import assert_error, call, ok
 from tests.rollups.traffic import CHROME, D1, D3, Hit, Visitor, send
 
+pytestmark = pytest.mark.both_backends  # the same numbers on SQLite and PostgreSQL
+
 RANGE = {"period": "range", "date": f"{D1},{D3}"}
 
 

@@ -4,7 +4,6 @@ computed independently in :mod:`tests.rollups.traffic`."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import httpx
@@ -15,7 +14,7 @@ from collector.model import Site
 from collector.rollups.runner import rollup
 from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
-from tests.conftest import rows
+from tests.conftest import Tables
 from tests.rollups.answers import Answers
 from tests.rollups.traffic import (
     CHROME,
@@ -30,18 +29,20 @@ from tests.rollups.traffic import (
     shuffled,
 )
 
+pytestmark = pytest.mark.both_backends  # the same numbers on SQLite and PostgreSQL
+
 ANSWERS = Answers(SCRIPT)
 FROM, TO = D1, D3
+SUMMED = ("visitors", "visits", "pageviews", "entries", "exits", "bounces", "duration_s", "events")
 TABLES = {
     "daily_site": "SELECT * FROM daily_site ORDER BY site_id, day",
     "hourly_site": "SELECT * FROM hourly_site ORDER BY site_id, day, hour",
     "daily_dimension": "SELECT * FROM daily_dimension ORDER BY site_id, dimension, day, value",
     "monthly_dimension": "SELECT * FROM monthly_dimension ORDER BY site_id, month, dimension, value",
     # the monthly sums must always equal the daily rows they summarise
-    "monthly_from_daily": "SELECT site_id, substr(day, 1, 7) AS month, dimension, value, SUM(visitors), "
-    "SUM(visits), SUM(pageviews), SUM(entries), SUM(exits), SUM(bounces), "
-    "SUM(duration_s), SUM(events) FROM daily_dimension "
-    "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+    "monthly_from_daily": "SELECT site_id, substr(day, 1, 7) AS month, dimension, value, "
+    + ", ".join(f"SUM({c}) AS {c}" for c in SUMMED)
+    + " FROM daily_dimension GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
 }
 
 
@@ -66,14 +67,14 @@ async def api(client: httpx.AsyncClient, token: str, site: Site, path: str) -> d
     return data
 
 
-def dump(db: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
-    return {name: rows(db, sql) for name, sql in TABLES.items()}
+async def dump(db: Tables) -> dict[str, list[dict[str, Any]]]:
+    return {name: await db.rows(sql) for name, sql in TABLES.items()}
 
 
-def daily_site(db: sqlite3.Connection) -> dict[str, tuple[int, ...]]:
+async def daily_site(db: Tables) -> dict[str, tuple[int, ...]]:
     return {
         r["day"]: (r["visitors"], r["visits"], r["pageviews"], r["bounces"], r["duration_s"], r["events"])
-        for r in rows(db, "SELECT * FROM daily_site ORDER BY day")
+        for r in await db.rows("SELECT * FROM daily_site ORDER BY day")
     }
 
 
@@ -83,9 +84,13 @@ async def test_the_rollup_recomputes_the_days_that_received_events(
     assert sorted(tracked) == [(site.id, D1), (site.id, D2), (site.id, D3)]
 
 
-async def test_daily_site_rows_equal_the_known_answer(tracked: object, db: sqlite3.Connection) -> None:
-    assert daily_site(db) == ANSWERS.daily_site()
-    assert daily_site(db) == {D1: (3, 5, 8, 2, 960, 2), D2: (4, 5, 7, 3, 2880, 1), D3: (3, 5, 7, 1, 3600, 2)}
+async def test_daily_site_rows_equal_the_known_answer(tracked: object, tables: Tables) -> None:
+    assert await daily_site(tables) == ANSWERS.daily_site()
+    assert await daily_site(tables) == {
+        D1: (3, 5, 8, 2, 960, 2),
+        D2: (4, 5, 7, 3, 2880, 1),
+        D3: (3, 5, 7, 1, 3600, 2),
+    }
 
 
 async def test_summary(client: httpx.AsyncClient, site: Site, stats_token: str, tracked: object) -> None:
@@ -251,17 +256,17 @@ async def test_rolling_up_twice_changes_nothing(
     settings: Settings,
     clock: FrozenClock,
     site: Site,
-    db: sqlite3.Connection,
+    tables: Tables,
 ) -> None:
-    first = dump(db)
+    first = await dump(tables)
     assert first["daily_site"] and first["hourly_site"] and first["daily_dimension"]
     assert [tuple(r.values()) for r in first["monthly_dimension"]] == [
         tuple(r.values()) for r in first["monthly_from_daily"]
     ]
     assert await rollup(store, settings, clock) == []  # nothing dirty
-    assert dump(db) == first
+    assert await dump(tables) == first
     assert len(await rollup(store, settings, clock, site_id=site.id)) == 3  # every day recomputed
-    assert dump(db) == first
+    assert await dump(tables) == first
 
 
 async def test_rolling_up_in_two_halves_equals_one_rollup(
@@ -271,18 +276,18 @@ async def test_rolling_up_in_two_halves_equals_one_rollup(
     store: SqliteStore,
     settings: Settings,
     clock: FrozenClock,
-    db: sqlite3.Connection,
+    tables: Tables,
 ) -> None:
     pairs = shuffled(SCRIPT, seed=11)
     half = len(pairs) // 2
     await send(client, site.id, admin_token, pairs[:half])
     await rollup(store, settings, clock)
-    partial = daily_site(db)
+    partial = await daily_site(tables)
     assert partial == Answers(_only(pairs[:half])).daily_site()
     await send(client, site.id, admin_token, pairs[half:])
     await rollup(store, settings, clock)
-    in_halves = dump(db)
-    assert daily_site(db) == ANSWERS.daily_site()
+    in_halves = await dump(tables)
+    assert await daily_site(tables) == ANSWERS.daily_site()
     # the second rollup replaced days the first had summed into their months
     assert [tuple(r.values()) for r in in_halves["monthly_dimension"]] == [
         tuple(r.values()) for r in in_halves["monthly_from_daily"]
@@ -290,10 +295,9 @@ async def test_rolling_up_in_two_halves_equals_one_rollup(
 
     for table in TABLES:
         if table != "monthly_from_daily":
-            db.execute(f"DELETE FROM {table}")
-    db.commit()
+            await tables.execute(f"DELETE FROM {table}")
     assert await rollup(store, settings, clock, site_id=site.id)
-    assert dump(db) == in_halves
+    assert await dump(tables) == in_halves
 
 
 def _only(pairs: list[tuple[Visitor, Any]]) -> list[Visitor]:
@@ -312,16 +316,16 @@ async def test_a_late_back_dated_event_re_dirties_its_day(
     store: SqliteStore,
     settings: Settings,
     clock: FrozenClock,
-    db: sqlite3.Connection,
+    tables: Tables,
     tracked: object,
     stats_token: str,
 ) -> None:
-    before = daily_site(db)
+    before = await daily_site(tables)
     clock.advance(3600)  # an hour later, a beacon from two days ago arrives
     late = Visitor("late", "10.77.0.1", CHROME, (pv(D1, "18:00", "/pricing"), pv(D1, "18:04", "/docs")))
     await send(client, site.id, admin_token, [(late, hit) for hit in late.hits])
     assert await rollup(store, settings, clock) == [(site.id, D1)]
-    after = daily_site(db)
+    after = await daily_site(tables)
     assert after == Answers((*SCRIPT, late)).daily_site()
     assert after[D1] == (4, 6, 10, 2, 1200, 2)
     assert (after[D2], after[D3]) == (before[D2], before[D3])
@@ -336,7 +340,7 @@ async def test_a_heartbeat_arriving_after_a_rollup_extends_the_visit(
     store: SqliteStore,
     settings: Settings,
     clock: FrozenClock,
-    db: sqlite3.Connection,
+    tables: Tables,
     tracked: object,
 ) -> None:
     finn = next(v for v in SCRIPT if v.name == "finn")
@@ -345,5 +349,5 @@ async def test_a_heartbeat_arriving_after_a_rollup_extends_the_visit(
     assert await rollup(store, settings, clock) == [(site.id, D3)]
     extended = Visitor("finn", finn.ip, finn.agent, (*finn.hits, beat))
     answers = Answers([*(v for v in SCRIPT if v.name != "finn"), extended])
-    assert daily_site(db) == answers.daily_site()
-    assert daily_site(db)[D3][4] == 3600 + 600  # finn's visit: 180 s → 780 s
+    assert await daily_site(tables) == answers.daily_site()
+    assert (await daily_site(tables))[D3][4] == 3600 + 600  # finn's visit: 180 s → 780 s

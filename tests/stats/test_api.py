@@ -19,6 +19,8 @@ from tests.conftest import make_token
 from tests.rollups.answers import Answers
 from tests.rollups.traffic import CHROME, FIREFOX, Hit, Visitor, ev, pv, send
 
+pytestmark = pytest.mark.both_backends  # the same numbers on SQLite and PostgreSQL
+
 ENDPOINTS = ["summary", "timeseries", "breakdown/pages", "realtime", "dropped"]
 D1, D2, D3 = "2026-11-20", "2026-11-21", "2026-11-22"
 

@@ -16,6 +16,8 @@ from collector.settings import Settings
 from collector.storage.sqlite import SqliteStore
 from tests.stats.test_api import D1, D3, PREVIOUS, bearer, get, track
 
+pytestmark = pytest.mark.both_backends  # the same numbers on SQLite and PostgreSQL
+
 
 def parse_csv(reply: httpx.Response) -> list[dict[str, str]]:
     assert reply.status_code == 200, reply.text

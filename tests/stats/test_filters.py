@@ -15,6 +15,8 @@ from collector.settings import Settings
 from collector.stats.filters import FilterError, Filters, parse_filters
 from collector.storage.sqlite import SqliteStore
 
+pytestmark = pytest.mark.both_backends  # the same numbers on SQLite and PostgreSQL
+
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0"
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "

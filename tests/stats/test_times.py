@@ -23,6 +23,8 @@ from collector.storage.sqlite import SqliteStore
 from tests.rollups.answers import INTERACTIVE, Answers
 from tests.rollups.traffic import D1, D3, SCRIPT, TZ, send, shuffled
 
+pytestmark = pytest.mark.both_backends  # the same numbers on SQLite and PostgreSQL
+
 ANSWERS = Answers(SCRIPT)
 
 
