@@ -17,6 +17,8 @@ from collector.model import Site
 from collector.storage.sqlite import SqliteStore
 from tests.dashboard.conftest import grant, log_in, new_client
 
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
+
 # (path, method) → why it needs no login
 PUBLIC = {
     ("/login", "GET"): "the login form",

@@ -1,12 +1,16 @@
-"""``Store.accounts()`` on SQLite: grants, tokens as listed, shared links and the stored
+"""``Store.accounts()`` on both backends: grants, tokens as listed, shared links and the stored
 sessions table (used by collector.dashboard.sessions)."""
 
 from __future__ import annotations
+
+import pytest
 
 from collector.clock import FrozenClock
 from collector.model import Site
 from collector.storage.accounts_base import StoredSession
 from collector.storage.sqlite import SqliteStore
+
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
 
 
 async def test_grants_round_trip(store: SqliteStore, site: Site, clock: FrozenClock) -> None:

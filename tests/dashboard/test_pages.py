@@ -16,6 +16,8 @@ from collector.model import Site
 from collector.storage.sqlite import SqliteStore
 from tests.dashboard.conftest import log_in, new_client, track
 
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
+
 
 async def api(client: httpx.AsyncClient, token: str, path: str) -> Any:
     reply = await client.get(path, headers={"Authorization": f"Bearer {token}"})

@@ -13,6 +13,8 @@ from collector.dashboard.heatmap import LEVELS, heatmap, level
 from collector.model import Site
 from tests.dashboard.test_pages import api
 
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
+
 
 async def test_the_heatmap_holds_the_apis_grid(
     browser: httpx.AsyncClient, client: httpx.AsyncClient, site: Site, traffic: None, admin_token: str

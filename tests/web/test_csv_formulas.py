@@ -23,6 +23,8 @@ from collector.storage.sqlite import SqliteStore
 from collector.web.csvout import lines_text, safe_cell, table_text
 from tests.conftest import BROWSER_HEADERS
 
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
+
 HOSTILE = ['=HYPERLINK("http://evil")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
 

@@ -17,6 +17,8 @@ from collector.model import Site
 from collector.storage.sqlite import SqliteStore
 from tests.dashboard.conftest import PASSWORD, log_in
 
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
+
 HUGE = "9223372036854775808"  # 2**63: no SQLite integer
 
 
