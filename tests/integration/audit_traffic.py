@@ -5,7 +5,6 @@ real server whose every written byte is then scanned."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
+from tests.integration.audit_backends import Storage
 from tests.integration.audit_markers import (
     CAMPAIGN,
     CHROME,
@@ -51,6 +51,7 @@ class Reply:
 @dataclass
 class Audit:
     server: Server
+    storage: Storage
     admin_token: str
     stats_token: str
     optout_token: str
@@ -58,24 +59,25 @@ class Audit:
     snapshots: dict[str, bytes] = field(default_factory=dict)  # "<phase>/<file name>" → bytes
 
     def files(self) -> dict[str, bytes]:
-        """Every file in the data directory now, plus the snapshots taken while running."""
-        now = {
-            f"final/{p.relative_to(self.server.data_dir)}": p.read_bytes()
-            for p in sorted(self.server.data_dir.rglob("*"))
-            if p.is_file()
-        }
-        return {**self.snapshots, **now}
+        """Every file written now (the server's data directory, the database server's
+        folders), plus the snapshots taken while running."""
+        return {**self.snapshots, **_files(self, "final")}
 
-    def db(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(f"file:{self.server.database}?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-        return conn
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.storage.rows(sql)
+
+
+def _files(audit: Audit, phase: str) -> dict[str, bytes]:
+    found = {}
+    for n, folder in enumerate([audit.server.data_dir, *audit.storage.folders]):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                found[f"{phase}/{n}/{path.relative_to(folder)}"] = path.read_bytes()
+    return found
 
 
 def _snapshot(audit: Audit, phase: str) -> None:
-    for path in sorted(audit.server.data_dir.rglob("*")):
-        if path.is_file():
-            audit.snapshots[f"{phase}/{path.relative_to(audit.server.data_dir)}"] = path.read_bytes()
+    audit.snapshots.update(_files(audit, phase))
 
 
 def _send(
@@ -445,11 +447,12 @@ def _stats(audit: Audit, client: httpx.Client) -> None:
         _send(audit, client, f"stats {report}", "GET", f"/api/v1/sites/1/{report}", headers=auth)
 
 
-def run(data_dir: Path) -> Audit:
+def run(data_dir: Path, storage: Storage) -> Audit:
     """Start a server, send all the traffic, stop it, roll up and export: the audit's input."""
     server = Server(
         data_dir,
         env={
+            **storage.env,
             "COLLECTOR_TRUSTED_PROXIES": "127.0.0.1/32",
             "COLLECTOR_ACCESS_LOG": "true",
             "COLLECTOR_LOG_LEVEL": "debug",
@@ -461,6 +464,7 @@ def run(data_dir: Path) -> Audit:
     assert site == 1
     audit = Audit(
         server,
+        storage,
         server.create_token(site, "admin"),
         server.create_token(site, "stats"),
         server.create_token(site, "optout"),
@@ -477,4 +481,5 @@ def run(data_dir: Path) -> Audit:
         server.stop()
     server.cli("rollup")
     server.cli("export", "--site", "1", "--format", "json", "--output", str(server.data_dir / "export.json"))
+    storage.checkpoint()
     return audit

@@ -11,7 +11,9 @@ export`` run against the same data directory.
 
 Then every byte of every file in the data directory is scanned (database, ``-wal`` and
 ``-shm`` snapshots taken while the server was running, the ``secret_key`` file, the
-server's log, the export): no file is excluded. A full address may appear in no textual
+server's log, the export): no file is excluded. The same audit runs on PostgreSQL, on a
+durable cluster of its own whose whole folder (table files, WAL, its log) is scanned
+while running and at the end, after a checkpoint. A full address may appear in no textual
 or binary form, nor a user id (plain, hex, base64, unhashed digests), nor an e-mail
 address (plain or percent-encoded), nor the secret token or an API token.
 """
@@ -27,6 +29,7 @@ from collections.abc import Iterator
 import pytest
 
 from collector.ingest.endpoint import BEACON_PATHS
+from tests.integration.audit_backends import BACKENDS, open_storage
 from tests.integration.audit_markers import (
     CAMPAIGN,
     CIP_REFUSED,
@@ -51,9 +54,15 @@ from tests.integration.scanner import find, ip_forms, secret_forms
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def audit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audit]:
-    yield run(tmp_path_factory.mktemp("audit") / "data")
+@pytest.fixture(scope="module", params=BACKENDS)
+def audit(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audit]:
+    data = tmp_path_factory.mktemp(f"audit-{request.param}") / "data"
+    data.mkdir(parents=True)
+    storage = open_storage(request.param, data)
+    try:
+        yield run(data, storage)
+    finally:
+        storage.close()
 
 
 def _forbidden_addresses() -> list[tuple[str, bytes]]:
@@ -68,13 +77,11 @@ def test_the_traffic_was_stored(audit: Audit) -> None:
     assert not [r for r in audit.replies if r.status >= 500], [
         (r.label, r.status, r.body[:200]) for r in audit.replies if r.status >= 500
     ]
-    conn = audit.db()
-    kinds = dict(conn.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
-    dropped = dict(conn.execute("SELECT reason, sum(n) FROM dropped GROUP BY reason").fetchall())
-    paths = [r[0] or "" for r in conn.execute("SELECT path FROM events")]
-    sources = {r[0] for r in conn.execute("SELECT utm_source FROM events")}
-    daily = conn.execute("SELECT count(*) FROM daily_site").fetchone()[0]
-    conn.close()
+    kinds = dict(audit.rows("SELECT kind, count(*) FROM events GROUP BY kind"))
+    dropped = dict(audit.rows("SELECT reason, sum(n) FROM dropped GROUP BY reason"))
+    paths = [r[0] or "" for r in audit.rows("SELECT path FROM events")]
+    sources = {r[0] for r in audit.rows("SELECT utm_source FROM events")}
+    daily = audit.rows("SELECT count(*) FROM daily_site")[0][0]
     n = len(CLIENTS)
     for kind in ("pageview", "event", "outlink", "download", "search"):
         assert kinds.get(kind, 0) >= n, (kind, kinds)
@@ -86,8 +93,21 @@ def test_the_traffic_was_stored(audit: Audit) -> None:
     assert CAMPAIGN in sources, sources  # a campaign key is kept: the query string was read
     assert daily >= 1, "the rollup wrote no daily rows"
     files = audit.files()
-    for suffix in (".sqlite3", ".sqlite3-wal", ".sqlite3-shm", "secret_key", "server.log", "export.json"):
-        assert any(name.endswith(suffix) for name in files), (suffix, sorted(files))
+    written = ["server.log", "export.json"]
+    if audit.storage.cluster is None:
+        written += ["secret_key", ".sqlite3", ".sqlite3-wal", ".sqlite3-shm"]
+    else:  # the cluster's WAL, table files and log (the instance secret is in the database)
+        written += ["running/1/data/pg_wal/", "final/1/data/pg_wal/", "final/1/data/base/", "server.log"]
+    for part in written:
+        assert any(part in name if part.endswith("/") else name.endswith(part) for name in files), (
+            part,
+            sorted(files)[:40],
+        )
+    # the scan reads the bytes the rows are in: a stored path is found in the database's files
+    stored_in = [n for n, b in files.items() if b"/catalogue/blue-widget" in b and "server.log" not in n]
+    assert any("sqlite3" in n or "/1/data/pg_wal/" in n for n in stored_in), stored_in
+    if audit.storage.cluster is not None:
+        assert any("/1/data/base/" in n for n in stored_in), stored_in  # after the checkpoint
     by_label = {r.label: r for r in audit.replies}
     assert by_label["cip without token"].status == 400 and by_label["cid 400 #0"].status == 400
     assert by_label["cip GET"].status == 200 and by_label["cip bulk"].status == 200
@@ -210,9 +230,7 @@ def test_the_debug_log_holds_no_salt_and_no_tracked_content(audit: Audit) -> Non
     """Invariant 6 (salts destroyed after 48 hours) and "never log content for analytics"
     hold at every log level: the log outlives both."""
     log = audit.server.log_text()
-    conn = audit.db()
-    salts = [bytes(r[0]) for r in conn.execute("SELECT salt FROM salts")]
-    conn.close()
+    salts = [bytes(r[0]) for r in audit.rows("SELECT salt FROM salts")]
     assert salts, "no salt was created"
     leaks = []
     for salt in salts:
