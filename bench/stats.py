@@ -113,15 +113,29 @@ def _size(result: dict[str, Any]) -> int:
     return 1
 
 
+Opener = Callable[[], Awaitable[Any]]  # a new, open store (anything with stats() and close())
+
+
+def sqlite_opener(path: Path) -> Opener:
+    async def opened() -> SqliteStore:
+        store = SqliteStore(path)
+        await store.open()
+        return store
+
+    return opened
+
+
 async def time_reports(
-    path: Path, period: Period, breakdowns: Sequence[str], repeat: int
+    path: Path | Opener, period: Period, breakdowns: Sequence[str], repeat: int
 ) -> tuple[list[Timing], Timing, list[dict[str, Any]]]:
+    """The dashboard's reports over ``period``: each first on a fresh store ("cold"), then
+    ``repeat`` warm rounds on one. ``path``: a SQLite file, or an opener of any store."""
+    opener = sqlite_opener(path) if isinstance(path, Path) else path
     calls = dashboard(period, breakdowns)
     timings: list[Timing] = []
     results: list[dict[str, Any]] = []
     for name, call in calls:  # cold: each report first on a fresh store (empty page cache)
-        store = SqliteStore(path)
-        await store.open()
+        store = await opener()
         try:
             reader = store.stats()
             await reader.totals(SITE, Period(date(1970, 1, 1), date(1970, 1, 1)))  # connect first
@@ -131,8 +145,7 @@ async def time_reports(
             results.append(result)
         finally:
             await store.close()
-    store = SqliteStore(path)
-    await store.open()
+    store = await opener()
     total = Timing("dashboard, all of the above", 0.0, [], 0)
     try:
         reader = store.stats()
