@@ -112,7 +112,7 @@ async def copy_into_postgres(source_path: Path, target: urls.PostgresUrl, replac
                             f"PostgreSQL at {target.where} holds data already (--replace empties it first)"
                         )
                     await conn.execute(
-                        "TRUNCATE " + ", ".join(f'"{t}"' for t in [*present, "dirty_days"]) + " CASCADE"
+                        "TRUNCATE " + ", ".join(f'"{t}"' for t in [*present, "dirty_marks"]) + " CASCADE"
                     )
                 for table in present:
                     done.tables[table] = await _copy_table(conn, source, table)
@@ -165,7 +165,7 @@ async def _mark_unrolled(conn: Any, source: sqlite3.Connection) -> int:
     days = source.execute("SELECT DISTINCT site_id, day FROM events WHERE id > ?", (mark,)).fetchall()
     if days:
         await conn.executemany(
-            "INSERT INTO dirty_days (site_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            "INSERT INTO dirty_marks (site_id, day) VALUES ($1, $2)",
             [(int(s), str(d)) for s, d in days],
         )
     return len(days)

@@ -9,7 +9,7 @@ A delete returns the days of the rows it removed (``DELETE … RETURNING``), in 
 transaction with every other statement of the operation, so the days announced (and
 re-rolled by the caller) are exactly the days touched, even while batches commit. The
 same transaction marks those days dirty, as a batch does (``mark_dirty_days``): a rollup
-that started before the delete sees its day changed under it and does it again."""
+that did not see that mark leaves it, and the next one does the day again."""
 
 from __future__ import annotations
 
@@ -47,8 +47,7 @@ async def matching_days(sql: Sql, site_id: int, rule: Rule) -> dict[str, int]:
 
 
 async def _mark_dirty(conn: asyncpg.Connection, site_id: int, days: dict[str, int]) -> None:
-    """The days as a batch marks them, in the batches' order (site, day): the row locks
-    are taken last and never in a cycle with a batch's."""
+    """The days marked dirty as a batch marks them (inserted marks: nothing to wait on)."""
     if days:
         marks = sorted(days)
         await conn.execute(query("mark_dirty_days", "postgresql"), [site_id] * len(marks), marks)

@@ -18,10 +18,12 @@ Two nodes never do one day at once: the transaction first takes the day's adviso
 (it is being done), except for days asked for by name (``only``: after erasure or an
 exclusion, the day must be computed from the events as they are now, so it waits).
 
-Which days: batches mark the days they wrote (``dirty_days``, its ``version`` bumped by
-every batch). The rollup reads a mark's version before the day's events and deletes the
-mark, in the same transaction, only if the version is unchanged: a batch committed
-meanwhile keeps its day dirty for the next run. Marks of days the raw retention may have
+Which days: batches mark the days they wrote (``dirty_marks``: one row per batch and day,
+only ever inserted, so batches never wait on each other's marks). The rollup reads the
+ids of the day's marks before the day's events and deletes those marks, and only those,
+in the same transaction: each mark it saw was committed with its batch's events, which
+the day's computation therefore includes; a batch committed meanwhile keeps its own mark
+for the next run. Marks of days the raw retention may have
 thinned (or of sites that are gone) are dropped without a rollup, as SQLite's high-water
 mark passes them.
 
@@ -118,16 +120,16 @@ async def _rollup_day(conn: Conn, params: Mapping[str, Any], wait: bool, pool: a
         await conn.execute("SELECT pg_advisory_xact_lock($1)", key)
     elif not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", key):
         return False
-    version = await conn.fetchval(*_bound("rollup/dirty_mark", params))
-    if version is None and not wait:
+    marks = await conn.fetchval(*_bound("rollup/dirty_mark", params))
+    if marks is None and not wait:
         return False  # rolled up since the list was read
     await run_steps(conn, ("rollup/00_session", "rollup/00_temp_last", "rollup/06_shadow_tables"), params)
     parts = _parts(int(await conn.fetchval(*_bound("rollup/day_size", params))), pool.get_max_size())
     if parts == 1 or not await _in_parts(conn, params, parts, pool):
         await compute_day(conn, params)
     await run_steps(conn, STEPS_PUBLISH, params)
-    if version is not None:
-        await run_steps(conn, ("rollup/clean_mark",), {**params, "version": version})
+    if marks is not None:
+        await run_steps(conn, ("rollup/clean_mark",), {**params, "ids": list(marks)})
     return True
 
 
@@ -214,10 +216,9 @@ async def run_rollup(
         return done
     done = []
     for row in await sql.fetch("rollup/dirty_days"):
-        site_id, day, version = int(row[0]), str(row[1]), int(row[2])
+        site_id, day, marks = int(row[0]), str(row[1]), list(row[2])
         if not _rollable(site_id, day, sites, now):
-            # one mark per statement: never two marks locked in an order a batch does not use
-            await sql.execute("rollup/clean_mark", {"site": site_id, "day": day, "version": version})
+            await sql.execute("rollup/clean_mark", {"site": site_id, "day": day, "ids": marks})
         elif await rollup_day(sql, site_id, day, sites[site_id], wait=False):
             done.append((site_id, day))
     return done

@@ -3,8 +3,9 @@ transaction on one pooled connection: the opt-out check, the events (``COPY``), 
 counters and the batch's dirty days, committed or rolled back whole.
 
 Several batches may be in flight at once (each on its own connection), and several nodes
-write the same tables: the counters and dirty-day marks are upserted in a fixed order
-(site, day, reason) so two transactions never wait on each other in a cycle, and last in
+write the same tables: a batch's dirty-day marks are only inserted (no row another batch
+waits on: ``0004_dirty_marks.sql``); the drop counters are upserted in a fixed order
+(site, day, reason), so two transactions never wait on each other in a cycle, and last in
 the transaction, so their row locks are held only for the commit."""
 
 from __future__ import annotations

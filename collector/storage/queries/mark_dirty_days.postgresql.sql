@@ -1,6 +1,5 @@
--- The days a batch wrote events to are dirty: the rollup redoes them. The version bump
--- tells a rollup that started before this commit that its day changed under it
--- (collector/storage/pg_rollup.py).
-INSERT INTO dirty_days (site_id, day)
+-- The days a batch (or an exclusion, an erasure) changed are dirty: one mark each, only
+-- ever inserted (0004_dirty_marks.sql), so concurrent batches of one day never wait on
+-- each other; the rollup deletes the marks it saw (collector/storage/pg_rollup.py).
+INSERT INTO dirty_marks (site_id, day)
 SELECT * FROM unnest($1::bigint[], $2::text[])
-ON CONFLICT (site_id, day) DO UPDATE SET version = dirty_days.version + 1

@@ -1,3 +1,3 @@
--- The day is clean if no batch marked it since its version was read; else the mark stays
--- and the next rollup redoes the day.
-DELETE FROM dirty_days WHERE site_id = :site::bigint AND day = :day::text AND version = :version::bigint
+-- The marks the rollup saw, and only those: a batch committed meanwhile keeps its own, and
+-- the next rollup redoes the day.
+DELETE FROM dirty_marks WHERE site_id = :site::bigint AND day = :day::text AND id = ANY(:ids::bigint[])

@@ -1,2 +1,3 @@
--- The days batches marked dirty (collector/storage/pg_write.py), with their marks' versions.
-SELECT site_id, day, version FROM dirty_days ORDER BY site_id, day
+-- The days batches marked dirty (collector/storage/pg_write.py): each with the ids of the
+-- marks this statement sees.
+SELECT site_id, day, array_agg(id) FROM dirty_marks GROUP BY site_id, day ORDER BY site_id, day
