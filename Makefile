@@ -59,6 +59,7 @@ bench: $(NATIVE)  ## ingest next to a bare Starlette 204 route (needs wrk), on S
 	$(BIN)/python -m bench.pg_driver
 	$(BIN)/python -m bench.accesslog
 	$(BIN)/python -m bench.stats
+	$(BIN)/python -m bench.pg_stats
 	$(BIN)/python -m bench.dashboard
 
 clean:

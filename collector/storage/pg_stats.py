@@ -44,15 +44,19 @@ class PgTopReads:
     def __init__(self, sql: Sql) -> None:
         self._sql = sql
 
-    async def month_head(
-        self, site: int, dimension: str, metric: str, month: str, k: int
-    ) -> list[tuple[str, int]]:
+    async def month_heads(
+        self, site: int, dimension: str, metric: str, months: Sequence[str], k: int
+    ) -> dict[str, list[tuple[str, int]]]:
         # {metric} is one of topn.METRICS, each with its own index
-        text = query("stats/breakdown_month_head", PG).replace("{metric}", metric)
-        statement, args = bind(text, {"site": site, "dimension": dimension, "month": month, "k": k})
+        text = query("stats/breakdown_month_heads", PG).replace("{metric}", metric)
+        params = {"site": site, "dimension": dimension, "months": list(months), "k": k}
+        statement, args = bind(text, params)
         with refusals():
             rows = await self._sql.pool.fetch(statement, *args)
-        return [(str(r[0]), _int(r[1])) for r in rows]
+        heads: dict[str, list[tuple[str, int]]] = {}
+        for r in rows:
+            heads.setdefault(str(r[0]), []).append((str(r[1]), _int(r[2])))
+        return heads
 
     async def candidates(
         self, site: int, dimension: str, months: Sequence[str], days: Sequence[str], values: Sequence[str]

@@ -22,12 +22,15 @@ class SqliteTopReads:
     def __init__(self, fetch: Fetch) -> None:
         self._fetch = fetch
 
-    async def month_head(
-        self, site: int, dimension: str, metric: str, month: str, k: int
-    ) -> list[tuple[str, int]]:
+    async def month_heads(
+        self, site: int, dimension: str, metric: str, months: Sequence[str], k: int
+    ) -> dict[str, list[tuple[str, int]]]:
         sql = query("stats/breakdown_month_head").replace("{metric}", metric)
-        rows = await self._fetch(sql, {"site": site, "dimension": dimension, "month": month, "k": k})
-        return [(str(r[0]), int(r[1])) for r in rows]
+        heads = {}
+        for month in months:  # month by month: a local read has no round trip to save
+            rows = await self._fetch(sql, {"site": site, "dimension": dimension, "month": month, "k": k})
+            heads[month] = [(str(r[0]), int(r[1])) for r in rows]
+        return heads
 
     async def candidates(
         self, site: int, dimension: str, months: Sequence[str], days: Sequence[str], values: Sequence[str]

@@ -4,7 +4,7 @@ A year of a busy site holds millions of ``daily_dimension`` rows for pages alone
 summing them all to show ten takes seconds. Instead (a threshold algorithm, exact):
 
 1. For each month the range touches, read the head of ``monthly_dimension`` by the
-   report's metric (an index per metric): the ``k`` best values of that month and the
+   report's metric (an index per metric; every month in one read): the ``k`` best values of that month and the
    ``k``-th value's metric, ``kth(month)``.
 2. The union of those heads are the candidates. Their exact totals over the range come
    from whole months (``monthly_dimension``) plus the range's days in partial months
@@ -38,10 +38,11 @@ _COLUMN = {"visitors": 1, "pageviews": 3, "entries": 4, "exits": 5, "events": 8}
 class TopReads(Protocol):
     """The two reads the algorithm needs from a backend."""
 
-    async def month_head(
-        self, site: int, dimension: str, metric: str, month: str, k: int
-    ) -> list[tuple[str, int]]:
-        """The ``k`` best (value, metric) of one month, best first."""
+    async def month_heads(
+        self, site: int, dimension: str, metric: str, months: Sequence[str], k: int
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Each month's ``k`` best (value, metric), best first (a month without rows may
+        be missing)."""
         ...
 
     async def candidates(
@@ -96,8 +97,9 @@ async def _heads(
     whether the heads held every value there is."""
     candidates: set[str] = set()
     bound, complete = 0, True
+    heads = await reads.month_heads(site, dimension, metric, months, k)
     for month in months:
-        head = await reads.month_head(site, dimension, metric, month, k)
+        head = heads.get(month, [])
         candidates.update(value for value, _ in head)
         if len(head) == k:
             bound += int(head[-1][1])
