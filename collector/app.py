@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from collector.clock import Clock, system_clock
 from collector.dashboard.auth import make_state as dashboard_state
+from collector.geo.locator import open_locator
 from collector.ingest import endpoint
 from collector.ingest.buffer import GroupCommitWriter
 from collector.ingest.pipeline import PipelineEnv
@@ -95,6 +96,7 @@ def create_app(
         ip_mask_bytes=settings.ip_mask_bytes,
         ua_parser=UAParser(metrics=metrics),  # the rule lists load here, once per process
         spam=SpamList(settings.referrer_spam_file),
+        geo=open_locator(settings.geo_database, settings.ip_mask_bytes),
     )
     ingestor = Ingestor(store, writer, env, clock, metrics)
     secret: list[str] = []  # the instance secret, once the lifespan has it

@@ -53,6 +53,7 @@ class SiteSettings:
     honour_gpc: bool = True
     check_host: bool = True
     drop_libraries: bool = False  # drop HTTP libraries' requests (curl, python-requests…) as "library"
+    collect_country: bool = True  # derive the country from the masked address (collector/geo/)
     consent_mode: str = "cookieless"  # one of CONSENT_MODES
     exclusions: tuple[str, ...] = ()  # "kind:pattern" rules, see collector.privacy.exclusions
 

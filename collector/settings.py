@@ -65,6 +65,16 @@ def _database(raw: str) -> str:
     return raw
 
 
+def _geo_database(raw: str) -> str:
+    from collector.geo.sources import GeoDatabaseError, check_database  # iptocc loads only here
+
+    try:
+        check_database(raw.strip())
+    except GeoDatabaseError as exc:
+        raise SettingsError(str(exc)) from None
+    return raw.strip()
+
+
 def _positive_int(raw: str) -> int:
     value = int(raw)
     if value < 1:
@@ -212,6 +222,14 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Optional file of extra referrer-spam domains (one a line), added to the built-in list.",
     ),
+    Setting(
+        "geo_database",
+        "",
+        "Optional MaxMind-format file (`.mmdb`, e.g. a licensed country database) to take countries "
+        "from instead of the registry data the collector ships; only the country is read, under the "
+        "same 90 % rule. A missing or malformed file stops the start naming it.",
+        _geo_database,
+    ),
     Setting("log_level", "info", "Log level: debug, info, warning, error."),
 )
 
@@ -240,6 +258,7 @@ class Settings:
     max_body_bytes: int = 65536
     max_bulk_requests: int = 100
     referrer_spam_file: str = ""
+    geo_database: str = ""
     log_level: str = "info"
 
     @property

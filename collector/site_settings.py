@@ -300,6 +300,21 @@ SITE_KEYS: tuple[SiteKey, ...] = (
         ),
     ),
     SiteKey(
+        "collect_country",
+        _flag("collect_country"),
+        "true",
+        "Derive the visitor's country from the shortened (masked) address, only where one country "
+        "holds at least 90 % of the block it stands for; never a city: `true` or `false`.",
+        FormField(
+            "What is counted",
+            "Derive the country from the shortened address",
+            "checkbox",
+            ref="country",
+            hint="The country only (never a town), from the masked address, and only where nearly "
+            "all of the addresses it stands for lie in one country; otherwise the country is unknown.",
+        ),
+    ),
+    SiteKey(
         "consent_mode",
         _consent_mode,
         "cookieless",

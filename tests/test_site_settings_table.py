@@ -98,6 +98,7 @@ def test_every_key_changes_its_own_value() -> None:
         "honour_gpc": ("no", False),
         "check_host": ("0", False),
         "drop_libraries": ("yes", True),
+        "collect_country": ("off", False),
         "consent_mode": ("consent_required", "consent_required"),
         "exclusions": ("path:/admin/*", ("path:/admin/*",)),
     }

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from collector.dashboard.heatmap import Heatmap, heatmap
 from collector.dashboard.panels import GROUPS, ROWS
 from collector.dashboard.periods import Choice
+from collector.dashboard.worldmap import WorldMap, world_map
 from collector.model import Site
 from collector.rollups.runner import site_clocks
 from collector.stats import reports, times
@@ -21,6 +22,8 @@ from collector.stats.filters import Filters
 from collector.stats.period import MAX_DAYS, Period
 from collector.stats.reports import StatsReader
 from collector.web.services import services
+
+MAP_COUNTRIES = 300  # more than ISO 3166 assigns: the map shows every country
 
 
 def site_today(request: Request, site: Site) -> date:
@@ -38,6 +41,7 @@ class Report:
     raw_days: int | None  # with filters: how many days of raw events exist
     complete: bool  # with filters: the period lies inside the raw window
     heatmap: Heatmap  # visits by weekday and hour
+    world: WorldMap | None = None  # the Countries tab's map (every country of the period)
 
 
 @asynccontextmanager
@@ -66,6 +70,7 @@ async def load(request: Request, site: Site, choice: Choice, filters: Filters) -
             for group in GROUPS
             for tab in group.tabs
         }
+        every_country = await reports.breakdown(reader, site.id, "countries", period, MAP_COUNTRIES, 0)
         heat = heatmap(await times.times_of_day(reader, site.id, period))
         summary = await reports.summary(reader, site.id, period)
     today = site_today(request, site)
@@ -86,6 +91,7 @@ async def load(request: Request, site: Site, choice: Choice, filters: Filters) -
         raw_days=raw_days,
         complete=complete,
         heatmap=heat,
+        world=world_map(every_country["rows"]),
     )
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from collector.geo import countries
+
 ROWS = 10
 
 
@@ -123,7 +125,12 @@ def query(params: Mapping[str, str], **changes: str | None) -> str:
 def shown(tab: Tab, value: str) -> str:
     if value == "":
         return "(none)"
-    return value.upper() if tab.dimension == "countries" else value
+    return countries.name(value) if tab.dimension == "countries" else value  # "Germany", no flag
+
+
+def filter_shown(name: str, value: str) -> str:
+    """A filter's value as its chip shows it (a country by its name)."""
+    return countries.name(value) if name == "country" else value
 
 
 def tab_view(

@@ -17,8 +17,18 @@ from starlette.responses import Response
 from collector.dashboard import auth, charts, periods
 from collector.dashboard.data import Report, load, site_card, site_today
 from collector.dashboard.formatting import Change, change, duration, number
-from collector.dashboard.panels import FILTER_LABELS, GROUPS, TABS, TabView, query, reason_label, tab_view
+from collector.dashboard.panels import (
+    FILTER_LABELS,
+    GROUPS,
+    TABS,
+    TabView,
+    filter_shown,
+    query,
+    reason_label,
+    tab_view,
+)
 from collector.dashboard.render import error_page, render
+from collector.dashboard.worldmap import VIEWBOX
 from collector.model import Site
 from collector.stats import api as stats_api
 from collector.stats import reports
@@ -163,6 +173,8 @@ async def report_page(
         choices=periods.CHOICES,
         filters=filters.as_dict(),
         filter_labels=FILTER_LABELS,
+        filter_shown=filter_shown,
+        world_viewbox=VIEWBOX,
         params=params,
         notices=notices,
         report=report,

@@ -4,10 +4,10 @@ A step either fills or drops, and its name says which: a ``put_…`` step fills 
 the :class:`Hit` for later steps (and never drops); a ``drop_…`` step reads them and
 returns the :class:`DropReason` it is named after, or ``None`` to go on (and fills
 nothing). The IP is masked by the first step and the full address is dropped from the
-hit there; every later step sees only the masked form. The last two steps turn the hit
-into a minimised :class:`Event` (``put_event`` builds it, ``put_visitor`` adds the keyed
-visitor id). Steps are plain functions so each one can be tested alone; ``STEPS`` is the
-order, and the order is the policy.
+hit there; every later step sees only the masked form. The last three steps turn the hit
+into a minimised :class:`Event` (``put_event`` builds it, ``put_country`` adds the country
+of the masked address, ``put_visitor`` the keyed visitor id). Steps are plain functions
+so each one can be tested alone; ``STEPS`` is the order, and the order is the policy.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from collector.geo.locator import CountryLocator
 from collector.ingest import ipaddr
 from collector.ingest.clients import LIBRARY
 from collector.ingest.kinds import kind_fields
@@ -65,6 +66,7 @@ class PipelineEnv:
     ip_mask_bytes: int
     ua_parser: UAParser
     spam: SpamList
+    geo: CountryLocator | None = None  # None: no country is derived from the address
 
 
 @dataclass(slots=True)
@@ -250,6 +252,16 @@ def put_event(hit: Hit, env: PipelineEnv) -> None:
     hit.event = event
 
 
+def put_country(hit: Hit, env: PipelineEnv) -> None:
+    """``event.country``, when the authenticated ``country`` parameter gave none and the
+    site collects countries: the country of the *masked* address's block, or unknown
+    (``collector/geo/``; the full address is gone since ``put_masked_ip``)."""
+    event = hit.event
+    assert event is not None, "the put_event step comes first"
+    if event.country is None and env.geo is not None and hit.site.settings.collect_country:
+        event.country = env.geo.country(hit.masked_ip)
+
+
 def put_visitor(hit: Hit, env: PipelineEnv) -> None:
     """``event.visitor``: the keyed daily visitor id (of the masked IP, never the full one)."""
     event = hit.event
@@ -273,6 +285,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("drop_spam", drop_spam),
     ("drop_excluded", drop_excluded),
     ("put_event", put_event),
+    ("put_country", put_country),
     ("put_visitor", put_visitor),
 )
 

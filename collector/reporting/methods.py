@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from collector.geo import countries
 from collector.model import Site
 from collector.reporting import rows
 from collector.rollups.channels import is_search_engine, is_social
@@ -146,6 +147,31 @@ async def by_day_of_week(ask: Ask) -> list[dict[str, Any]]:
     return ask.paging.apply(found)
 
 
+async def countries_report(ask: Ask) -> list[dict[str, Any]]:
+    """``UserCountry.getCountry``: the English name as ``label``, the lower-case code as
+    ``code`` and Matomo's ``segment``; no flag (``logo``). Visits of no known country are
+    not a row."""
+    return [
+        {
+            **rows.visit_row(countries.name(row.value), row.totals),
+            "code": row.value.lower(),
+            "segment": f"countryCode=={row.value.lower()}",
+        }
+        for row in await _rows(ask, "countries")
+    ]
+
+
+async def continents(ask: Ask) -> list[dict[str, Any]]:
+    """``UserCountry.getContinent``: the countries summed by continent. As Matomo's own
+    replies, ``code`` repeats the (English) name."""
+    merged: dict[str, Totals] = {}
+    for row in await _every_row(ask, "countries"):
+        name = countries.continent_name(countries.continent(row.value))
+        merged[name] = rows.add(merged.get(name, Totals()), row.totals)
+    ordered = sorted(merged.items(), key=lambda item: (-item[1].visitors, item[0]))
+    return [{**rows.visit_row(name, totals), "code": name} for name, totals in ask.paging.apply(ordered)]
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     run: Callable[[Ask], Awaitable[Any]]
@@ -161,6 +187,8 @@ REPORTS: dict[str, Report] = {
     "DevicesDetection.getBrowsers": Report(browsers, rows.ROW_COLUMNS),
     "DevicesDetection.getOsVersions": Report(os_versions, rows.ROW_COLUMNS),
     "DevicesDetection.getType": Report(device_types, rows.ROW_COLUMNS),
+    "UserCountry.getCountry": Report(countries_report, (*rows.ROW_COLUMNS, "code", "segment")),
+    "UserCountry.getContinent": Report(continents, (*rows.ROW_COLUMNS, "code")),
     "VisitTime.getVisitInformationPerServerTime": Report(per_hour, rows.ROW_COLUMNS),
     "VisitTime.getVisitInformationPerLocalTime": Report(per_local_hour, rows.ROW_COLUMNS),
     "VisitTime.getByDayOfWeek": Report(

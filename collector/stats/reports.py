@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
+from collector.geo import countries
 from collector.stats.period import Period
 
 REALTIME_MINUTES = 30
@@ -167,6 +168,8 @@ async def breakdown(
                 "visitors": row.totals.visitors,
                 "visits": row.totals.visits,
             }
+        elif name == "countries":  # the stored (lower-case) code; ISO's form and the English name
+            item = {"value": row.value, "code": row.value.upper(), "name": countries.name(row.value), **item}
         out.append(item)
     return {
         **_range(period),
@@ -185,6 +188,8 @@ def breakdown_columns(name: str) -> list[str]:
         return ["value", "visitors", "visits", "pageviews", "bounce_rate", "entries", "exits"]
     if dimension.order == "events":
         return ["value", "events", "visitors", "visits"]
+    if name == "countries":
+        return ["value", "code", "name", *Totals().metrics()]
     return ["value", *Totals().metrics()]
 
 

@@ -194,3 +194,19 @@ async def test_settings_need_a_login(client: httpx.AsyncClient, site: Site) -> N
     reply = await client.get(f"/sites/{site.id}/settings")
     assert reply.status_code == 303 and reply.headers["location"].startswith("/login?next=")
     assert (await client.post(f"/sites/{site.id}/settings", data=FORM)).status_code == 303
+
+
+async def test_the_country_setting_is_a_checkbox_on_by_default(
+    browser: httpx.AsyncClient, site: Site, store: SqliteStore
+) -> None:
+    page = await browser.get(f"/sites/{site.id}/settings")
+    assert 'id="collect_country" name="collect_country" type="checkbox" value="on" checked' in page.text
+    assert "Derive the country from the shortened address" in page.text
+    reply = await post_form(browser, f"/sites/{site.id}/settings", f"/sites/{site.id}/settings", FORM)
+    assert reply.status_code == 303
+    saved = await store.get_site(site.id)
+    assert saved is not None and not saved.settings.collect_country  # unticked: off
+    form = {**FORM, "collect_country": "on"}
+    await post_form(browser, f"/sites/{site.id}/settings", f"/sites/{site.id}/settings", form)
+    again = await store.get_site(site.id)
+    assert again is not None and again.settings.collect_country

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from collector.geo.blocks import Network
+from collector.geo.locator import CountryLocator
 from collector.ingest import matomo
 from collector.ingest.pipeline import STEPS, HeaderInfo, Hit, PipelineEnv, Step, run
 from collector.ingest.spam import SpamList
@@ -25,7 +28,24 @@ CHROME = (
     "Chrome/130.0.0.0 Safari/537.36"
 )
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
-ENV = PipelineEnv(trusted_proxies=(), ip_mask_bytes=2, ua_parser=UAParser(), spam=SpamList())
+
+
+class _Everywhere:
+    """A country source that puts every block in New Zealand (tests/geo has the real one)."""
+
+    name = "everywhere"
+
+    def weights(self, network: Network) -> tuple[Counter[str | None], int]:
+        return Counter({"NZ": 1}), 1
+
+
+ENV = PipelineEnv(
+    trusted_proxies=(),
+    ip_mask_bytes=2,
+    ua_parser=UAParser(),
+    spam=SpamList(),
+    geo=CountryLocator(_Everywhere(), 2),
+)
 HIT_FIELDS = tuple(f.name for f in dataclasses.fields(Hit))
 
 # What each fill step fills (fields of the hit; put_visitor fills the event's visitor id),
@@ -36,6 +56,7 @@ FILLS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "put_user_agent": (frozenset({"user_agent", "ua"}), frozenset()),
     "put_urls": (frozenset({"page", "ref"}), frozenset()),
     "put_event": (frozenset({"event"}), frozenset()),
+    "put_country": (frozenset({"event.country"}), frozenset()),
     "put_visitor": (frozenset({"event.visitor"}), frozenset()),
 }
 STEP = dict(STEPS)

@@ -23,11 +23,12 @@ CLIENTS: list[tuple[list[str], str]] = [
     (["[2001:db8:7777:beef::42]:8443"], "2001:db8:7777:beef::42"),  # bracketed, with a port
     (["::ffff:203.0.113.99"], "::ffff:203.0.113.99"),  # IPv4-mapped IPv6
     ([SPOOFED_HOP, "192.0.2.146"], "192.0.2.146"),  # two X-Forwarded-For headers make one list
+    (["193.99.144.85"], "193.99.144.85"),  # a public address: its /16 is German (collector/geo/)
 ]
 CIP_V4 = "198.51.100.222"  # cip overrides with the admin token
 CIP_V6 = "2001:db8:c1b:5eed::7"
 CIP_REFUSED = "192.0.2.99"  # cip without a token: refused with 400, must not be written either
-MASKED = ["203.0.0.0", "198.51.0.0", "192.0.0.0", "2001:db8:abcd::", "2001:db8:7777::"]
+MASKED = ["203.0.0.0", "198.51.0.0", "192.0.0.0", "2001:db8:abcd::", "2001:db8:7777::", "193.99.0.0"]
 
 UIDS = ["alice.uid.3141592653", "bob-account-27182818"]
 OPTED_OUT_UID = "carol.optout.2718281828"

@@ -120,6 +120,13 @@ def test_the_traffic_was_stored(audit: Audit) -> None:
     }
 
 
+def test_geolocation_was_on(audit: Audit) -> None:
+    """The scan covers a server that derives countries: the German client's events have
+    one (from its masked address), the documentation addresses none."""
+    countries = {r[0] for r in audit.rows("SELECT DISTINCT country FROM events")}
+    assert "de" in countries, countries
+
+
 def test_no_reply_sets_a_cookie(audit: Audit) -> None:
     """Invariant 2: every request carried _pk_id/_pk_ses/mtm_consent cookies; no reply sets one."""
     assert len(audit.replies) > 100
