@@ -12,6 +12,7 @@ from collector.auth.tokens import SCOPES
 from collector.cli import backup as b
 from collector.cli import commands as c
 from collector.cli import copy as cp
+from collector.cli import logimport as li
 from collector.cli import privacy as p
 from collector.settings import Settings, SettingsError
 from collector.site_settings import SITE_KEYS
@@ -210,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     copy.add_argument("--replace", action="store_true", help="empty a target that holds data first")
     copy.set_defaults(func=cp.cmd_copy)
+
+    li.add_parser(sub)
 
     sub.add_parser(
         "purge", help="delete raw events, daily rows and audit entries past retention, and old salts, now"

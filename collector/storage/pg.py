@@ -31,6 +31,7 @@ from collector.storage.base import (
     UserRecord,
     WriteItem,
 )
+from collector.storage.imports_base import ImportLedger
 from collector.storage.pg_conn import POOL_SIZE, Sql, create_pool, refusals
 from collector.storage.pg_notify import Notices
 from collector.storage.rows import audit_entry, domains_json, settings_json, site_from_row, user_record
@@ -165,6 +166,9 @@ class PgStore:
     async def delete_salts_before(self, day: str) -> int:
         return await self.sql.execute("delete_old_salts", (day,))
 
+    async def delete_salts_created_before(self, ts: float) -> int:
+        return await self.sql.execute("delete_expired_salts", (int(ts),))
+
     # -- administration --------------------------------------------------------------
     async def _insert(self, name: str, args: Sequence[Any]) -> int:
         rows = await self.sql.fetch(name, args)
@@ -288,3 +292,8 @@ class PgStore:
         from collector.storage.pg_throttle import PgThrottle
 
         return PgThrottle(self.sql)
+
+    def imports(self) -> ImportLedger:
+        from collector.storage.pg_imports import PgImports
+
+        return PgImports(self.sql)

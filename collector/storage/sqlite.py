@@ -35,6 +35,7 @@ from collector.storage.rows import audit_entry, domains_json, settings_json, sit
 from collector.storage.sql import PRAGMAS, query
 from collector.storage.sqlite_accounts import SqliteAccounts
 from collector.storage.sqlite_filtered import SqliteFilteredStats
+from collector.storage.sqlite_imports import SqliteImports
 from collector.storage.sqlite_rollup import days_with_events, run_rollup
 from collector.storage.sqlite_stats import SqliteStats
 from collector.storage.sqlite_throttle import SqliteThrottle
@@ -251,6 +252,9 @@ class SqliteStore:
     async def delete_salts_before(self, day: str) -> int:
         return await self._write(query("delete_old_salts"), (day,))
 
+    async def delete_salts_created_before(self, ts: float) -> int:
+        return await self._write(query("delete_expired_salts"), (int(ts),))
+
     # -- administration --------------------------------------------------------------
     async def _write(self, sql: str, args: Sequence[Any]) -> int:
         async with self._lock:
@@ -388,3 +392,6 @@ class SqliteStore:
 
     def throttle(self) -> SqliteThrottle:
         return SqliteThrottle(self._read_conn, lambda: self.w, self._lock)
+
+    def imports(self) -> SqliteImports:
+        return SqliteImports(lambda: self.w, self._lock)

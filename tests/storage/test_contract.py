@@ -15,6 +15,7 @@ from collector.model import DropReason
 from collector.stats.reports import FilteredReader, StatsReader
 from collector.storage.accounts_base import AccountStore
 from collector.storage.base import MAX_BATCH_ITEMS, Store
+from collector.storage.imports_base import ImportLedger
 from collector.storage.throttle_base import ThrottleStore
 from tests.storage.contract import (
     DAY,
@@ -34,7 +35,7 @@ from tests.storage.contract import (
 )
 
 HERE = Path(__file__).parent
-INTERFACES = (Store, StatsReader, FilteredReader, AccountStore, ThrottleStore)
+INTERFACES = (Store, StatsReader, FilteredReader, AccountStore, ThrottleStore, ImportLedger)
 
 
 def _public(interface: type) -> set[str]:
@@ -169,3 +170,16 @@ async def test_a_days_salt_is_created_once_and_deleted_by_day(store: Store) -> N
     assert await store.delete_salts_before("2026-11-21") == 0
     assert await store.get_or_create_salt("2026-11-20", b"4" * 32, NOW) == b"4" * 32  # a new one
     assert await store.get_or_create_salt(DAY, b"5" * 32, NOW) == b"1" * 32  # kept
+
+
+async def test_a_days_salt_is_destroyed_48_hours_after_it_was_made(store: Store) -> None:
+    """Whatever its day: a salt made now for a day a week ago (a log import, a back-dated
+    beacon) links that day's hits for 48 hours, then is destroyed."""
+    old_day = "2026-11-15"
+    made = await store.get_or_create_salt(old_day, b"1" * 32, NOW)
+    assert await store.get_or_create_salt(DAY, b"2" * 32, NOW + 3600) == b"2" * 32
+    assert await store.get_or_create_salt(old_day, b"3" * 32, NOW + 47 * 3600) == made  # the same one
+    assert await store.delete_salts_created_before(NOW + 47 * 3600 - 48 * 3600) == 0
+    assert await store.delete_salts_created_before(NOW) == 1  # made at NOW: 48 hours later
+    assert await store.get_or_create_salt(old_day, b"4" * 32, NOW + 49 * 3600) == b"4" * 32  # a new one
+    assert await store.get_or_create_salt(DAY, b"5" * 32, NOW + 49 * 3600) == b"2" * 32  # not yet 48 h old
