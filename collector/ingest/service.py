@@ -22,7 +22,8 @@ from collector.ingest.pipeline import HeaderInfo, Hit, PipelineEnv
 from collector.ingest.visitor import SaltRing
 from collector.metrics import Metrics
 from collector.model import DropReason, Site
-from collector.storage.base import Store, StoreUnavailable, WriteItem
+from collector.storage import roles
+from collector.storage.base import StoreUnavailable, WriteItem
 
 SITE_TTL_S = 10.0
 MISSING_SITE_TTL_S = 2.0
@@ -70,7 +71,7 @@ class IngestResult:
 class Ingestor:
     def __init__(
         self,
-        store: Store,
+        store: roles.Ingest,
         writer: GroupCommitWriter,
         env: PipelineEnv,
         clock: Clock,

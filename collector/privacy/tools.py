@@ -12,6 +12,7 @@ from collector.model import Site
 from collector.privacy.exclusions import Rule, compile_rules
 from collector.rollups.runner import site_clocks
 from collector.settings import Settings
+from collector.storage import roles
 from collector.storage.base import Store
 
 
@@ -25,7 +26,7 @@ class RuleMatches:
         return sum(self.per_day.values())
 
 
-async def preview(store: Store, site: Site) -> list[RuleMatches]:
+async def preview(store: roles.Erasure, site: Site) -> list[RuleMatches]:
     """How many stored raw events (all within the raw retention window) each of the
     site's rules matches, per day."""
     return [

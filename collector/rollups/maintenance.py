@@ -7,15 +7,21 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 from collector.clock import Clock
 from collector.ingest.visitor import SaltRing
 from collector.rollups.runner import raw_retention_days, rollup
 from collector.settings import Settings
+from collector.storage import roles
 from collector.storage.base import Store
 
 log = logging.getLogger("collector.tasks")
+
+
+class PurgeStore(roles.Sites, roles.Retention, roles.Accounts, Protocol):
+    """The roles retention uses: the sites' settings, the purges, the import ledger."""
 
 
 @dataclass(frozen=True)
@@ -25,14 +31,17 @@ class Task:
     period_s: float
 
 
-async def purge_raw_events(store: Store, settings: Settings, clock: Clock) -> int:
-    """Delete raw events older than each site's retention (in the site's time zone)."""
+async def purge_raw_events(store: PurgeStore, settings: Settings, clock: Clock) -> int:
+    """Delete raw events older than each site's retention (in the site's time zone), and
+    the log import's line fingerprints imported longer ago than that."""
     now = clock()
     removed = 0
     for site in await store.list_sites():
         days = raw_retention_days(site, settings)
         today = datetime.fromtimestamp(now, site.tz).date()
         removed += await store.purge_events(site.id, (today - timedelta(days=days)).isoformat())
+        imported_before = datetime.fromtimestamp(now, UTC).date() - timedelta(days=days)
+        await store.imports().prune(site.id, imported_before.isoformat())
     return removed
 
 
@@ -49,7 +58,7 @@ def months_before(day: date, months: int) -> date:
     raise ValueError("unreachable")
 
 
-async def purge_aggregates(store: Store, clock: Clock) -> int:
+async def purge_aggregates(store: PurgeStore, clock: Clock) -> int:
     """Delete daily rows older than a site's ``aggregate_retention_months`` (0 keeps all)."""
     removed = 0
     for site in await store.list_sites():
@@ -64,7 +73,7 @@ def task_table(store: Store, salts: SaltRing, settings: Settings, clock: Clock) 
     interval = float(settings.rollup_interval_s)
     return [
         Task("roll up days that received events", lambda: rollup(store, settings, clock), interval),
-        Task("delete visitor salts older than yesterday", lambda: salts.purge(clock()), interval),
+        Task("destroy visitor salts 48 hours after they were made", lambda: salts.purge(clock()), interval),
         Task(
             "delete raw events past their retention",
             lambda: purge_raw_events(store, settings, clock),

@@ -6,14 +6,16 @@ the last run); ``collector rollup [--site] [--day]`` recomputes chosen days by h
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from collector.clock import Clock
 from collector.model import Site, SiteClock
 from collector.settings import Settings
+from collector.storage import roles
 
-if TYPE_CHECKING:
-    from collector.storage.base import Store
+
+class RollupStore(roles.Sites, roles.Rollups, Protocol):
+    """The roles a rollup uses: the sites' clocks, and the rollup itself."""
 
 
 def raw_retention_days(site: Site, settings: Settings) -> int:
@@ -21,14 +23,14 @@ def raw_retention_days(site: Site, settings: Settings) -> int:
     return site.settings.raw_retention_days or settings.raw_retention_days
 
 
-async def site_clocks(store: Store, settings: Settings) -> dict[int, SiteClock]:
+async def site_clocks(store: roles.Sites, settings: Settings) -> dict[int, SiteClock]:
     return {
         site.id: SiteClock(site.tz, raw_retention_days(site, settings)) for site in await store.list_sites()
     }
 
 
 async def rollup(
-    store: Store, settings: Settings, clock: Clock, site_id: int | None = None, day: str | None = None
+    store: RollupStore, settings: Settings, clock: Clock, site_id: int | None = None, day: str | None = None
 ) -> list[tuple[int, str]]:
     """Recompute dirty days (no arguments) or every day with raw events for the chosen
     site and/or day. Returns the (site, day) pairs rolled up."""
