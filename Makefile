@@ -47,8 +47,8 @@ test-fast: $(NATIVE)
 	$(BIN)/pytest -m "not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check collector tests bench setup.py
-	$(BIN)/ruff format --check collector tests bench setup.py
+	$(BIN)/ruff check collector tests bench tools setup.py
+	$(BIN)/ruff format --check collector tests bench tools setup.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

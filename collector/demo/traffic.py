@@ -12,14 +12,17 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from collector.clock import FrozenClock, system_clock
+from collector.geo.locator import open_locator
 from collector.ingest.buffer import GroupCommitWriter
 from collector.ingest.pipeline import HeaderInfo, PipelineEnv
 from collector.ingest.service import Ingestor
 from collector.ingest.spam import SpamList
 from collector.ingest.useragent import UAParser
+from collector.ingest.visitor import utc_day
 from collector.metrics import Metrics
 from collector.settings import Settings
 from collector.storage.base import Store
@@ -137,7 +140,11 @@ async def run_demo(
     metrics = Metrics()
     writer = GroupCommitWriter(store, metrics)
     env = PipelineEnv(
-        settings.trusted_proxies, settings.ip_mask_bytes, UAParser(), SpamList(settings.referrer_spam_file)
+        settings.trusted_proxies,
+        settings.ip_mask_bytes,
+        UAParser(),
+        SpamList(settings.referrer_spam_file),
+        open_locator(settings.geo_database, settings.ip_mask_bytes),
     )
     ingestor = Ingestor(store, writer, env, clock, metrics)
     site = await ingestor.site(site_id)
@@ -153,7 +160,8 @@ async def run_demo(
                 await _one_visit(ingestor, clock, rng, site_id, host, start, counts)
     finally:
         await writer.stop()
-        await ingestor.salts.purge(system_clock())  # the demo's past days keep no salt
+        # the demo's past days keep no salt (made now, they would live 48 hours)
+        await ingestor.salts.drop_days_before(utc_day(system_clock()) - timedelta(days=1))
     return {
         "requests": sum(counts.values()),
         **counts,

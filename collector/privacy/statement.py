@@ -41,6 +41,7 @@ class Facts:
     aggregate_months: int
     kept_query_keys: tuple[str, ...]
     consent_required: bool = False
+    collect_country: bool = False  # the country derived from the shortened address
 
     @property
     def signals(self) -> list[str]:
@@ -58,6 +59,7 @@ def facts(site: Site, settings: Settings) -> Facts:
         aggregate_months=site.settings.aggregate_retention_months,
         kept_query_keys=site.settings.allowed_query_keys,
         consent_required=site.settings.consent_mode == "consent_required",
+        collect_country=site.settings.collect_country,
     )
 
 
@@ -77,7 +79,13 @@ def _en(f: Facts) -> list[tuple[str, str]]:
             "referring site (host and path only), the browser and its major version, the operating "
             "system, the device type, a screen size class, the primary browser language, and "
             "interactions such as clicks on outgoing links and downloads. E-mail addresses and "
-            "long codes in addresses and titles are removed before storage.",
+            "long codes in addresses and titles are removed before storage."
+            + (
+                " The country is derived from the shortened address (never a town or region), "
+                "and only where nearly all of that shortened address's range lies in one country."
+                if f.collect_country
+                else ""
+            ),
         ),
         (
             "What is not collected",
@@ -91,7 +99,7 @@ def _en(f: Facts) -> list[tuple[str, str]]:
             "Counting visitors",
             "A visitor is recognised for one day at most, by a one-way keyed hash "
             "of the shortened IP address, the browser identification and language, and a random "
-            "key that is replaced every day and destroyed after two days. Visits cannot be linked "
+            "key per day that is destroyed 48 hours after it was made. Visits cannot be linked "
             "across days.",
         ),
         (
@@ -138,7 +146,13 @@ def _nb(f: Facts) -> list[tuple[str, str]]:
             "henvisende siden (kun vertsnavn og sti), nettleser og hovedversjon, operativsystem, "
             "enhetstype, en skjermstørrelsesklasse, nettleserens hovedspråk, og handlinger som klikk "
             "på utgående lenker og nedlastinger. E-postadresser og lange koder i adresser og titler "
-            "fjernes før lagring.",
+            "fjernes før lagring."
+            + (
+                " Landet utledes fra den forkortede adressen (aldri by eller region), og bare der "
+                "nesten hele adresseområdet den forkortede adressen står for, ligger i ett land."
+                if f.collect_country
+                else ""
+            ),
         ),
         (
             "Hva som ikke samles inn",
@@ -152,7 +166,7 @@ def _nb(f: Facts) -> list[tuple[str, str]]:
             "Telling av besøkende",
             "En besøkende gjenkjennes i høyst ett døgn, ved en enveis nøkkelbasert "
             "hash av den forkortede IP-adressen, nettleseridentifikasjonen og språket, og en tilfeldig "
-            "nøkkel som byttes hver dag og slettes etter to dager. Besøk kan ikke kobles sammen på "
+            "nøkkel per dag som slettes 48 timer etter at den ble laget. Besøk kan ikke kobles sammen på "
             "tvers av dager.",
         ),
         (
