@@ -73,6 +73,9 @@ class CollectorApp(Starlette):
     short_cut: ASGIApp  # set by create_app: the endpoint, or the access log around it
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("//"):
+            # Matomo's importer joins `--url=http://host/` and "/piwik.php" into "//piwik.php"
+            scope = {**scope, "path": "/" + scope["path"].lstrip("/")}
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in endpoint.BEACON_PATHS:
             scope["app"] = self
             await self.short_cut(scope, receive, send)

@@ -15,6 +15,7 @@ from collector.stats import api as stats_api
 from collector.web import health, tracker
 
 TRACK_METHODS = ["GET", "POST", "OPTIONS"]
+DASHBOARD = dashboard.mount()
 
 ROUTES = [
     Route("/matomo.php", endpoint.track, methods=TRACK_METHODS),
@@ -31,7 +32,8 @@ ROUTES = [
     *optout_api.ROUTES,
     Route("/privacy/{site_id}", privacy_statement.statement, methods=["GET"]),
     Route("/index.php", matomo_index.index, methods=["GET", "POST"]),
+    Route("/", matomo_index.AtRoot(DASHBOARD)),  # Matomo's base URL: module=API, else the dashboard
     *optout_widget.ROUTES,
     *demo_site.ROUTES,
-    dashboard.mount(),  # "/" and below; keep it last: it claims only the dashboard's own paths
+    DASHBOARD,  # "/" and below; keep it last: it claims only the dashboard's own paths
 ]

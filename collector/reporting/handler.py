@@ -4,7 +4,8 @@ clients (GET, or POST with form parameters).
 Methods: ``VisitsSummary.get``, ``Actions.getPageUrls`` (always flat), ``Referrers.getWebsites``,
 ``Referrers.getReferrerType``, ``DevicesDetection.getBrowsers|getOsVersions|getType``,
 ``VisitTime.getVisitInformationPerServerTime|getVisitInformationPerLocalTime|getByDayOfWeek``,
-``Live.getCounters`` and ``API.getMatomoVersion``/``API.getPiwikVersion``. Parameters:
+``Live.getCounters``, ``API.getMatomoVersion``/``API.getPiwikVersion`` and the
+``SitesManager`` look-ups of Matomo's log importer (:mod:`collector.reporting.sites`). Parameters:
 ``idSite``, ``period``, ``date`` (:mod:`collector.reporting.dates`), ``format``
 (:mod:`collector.reporting.formats`), ``token_auth`` (:mod:`collector.reporting.auth`),
 ``filter_limit`` (default 100, -1 for all), ``filter_offset``, ``showColumns``/``hideColumns``;
@@ -25,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from collector.model import Site
+from collector.reporting import sites
 from collector.reporting.auth import read_token, readable_site
 from collector.reporting.columns import select
 from collector.reporting.dates import parse_dates
@@ -37,7 +39,7 @@ from collector.web.services import services
 MATOMO_VERSION = "5.0.0"  # the Matomo API this subset follows
 VERSION_METHODS = ("API.getMatomoVersion", "API.getPiwikVersion")
 LIVE_COLUMNS = ("visits", "actions", "visitors", "visitsConverted")
-METHODS = {name.lower(): name for name in (*REPORTS, "Live.getCounters", *VERSION_METHODS)}
+METHODS = {name.lower(): name for name in (*REPORTS, "Live.getCounters", *VERSION_METHODS, *sites.METHODS)}
 MAX_OFFSET = 10**6
 
 
@@ -88,6 +90,8 @@ async def _call(request: Request, params: Params) -> Result:
     if method in VERSION_METHODS:
         await read_token(request, params, None)
         return Result({"value": MATOMO_VERSION}, ("value",))
+    if method in sites.METHODS:
+        return await sites.call(request, params, method)
     site = await readable_site(request, params, site_id(params))
     if method == "Live.getCounters":
         return await _counters(request, params, site)

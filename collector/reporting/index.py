@@ -6,7 +6,12 @@ Matomo clients reach two features through it, told apart by ``module``:
 - ``module=CoreAdminHome&action=optOutJS`` — the embeddable opt-out script
   (``collector.optout.matomo_js``).
 
-Anything else gets a plain 400 naming what is supported, never a 5xx."""
+Anything else gets a plain 400 naming what is supported, never a 5xx.
+
+``/`` is Matomo's base URL too: its log importer posts its API calls there (a form with
+``module=API``). :class:`AtRoot` hands those to the Reporting API and everything else at
+``/`` (the dashboard's overview, and its answer to other methods) to the dashboard as
+before."""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount
+from starlette.types import Message, Receive, Scope, Send
 
 MAX_BODY = 64 * 1024
 Handler = Callable[[Request], Awaitable[Response]]
@@ -55,3 +62,60 @@ async def index(request: Request) -> Response:
             status_code=400,
         )
     return await handler(request)
+
+
+def _is_api(query: bytes | str) -> bool:
+    text = query.decode("latin-1") if isinstance(query, bytes) else query
+    fields = parse_qsl(text, keep_blank_values=True)
+    return any(name == "module" and value.lower() == "api" for name, value in fields)
+
+
+class AtRoot:
+    """``/``: ``module=API`` (in the query, or in a POST's form body) → the Reporting API;
+    anything else → ``dashboard`` (the mount the route table ends with), unchanged. A POST
+    body is read (at most ``MAX_BODY`` bytes) to tell, then replayed to whichever answers."""
+
+    def __init__(self, dashboard: Mount) -> None:
+        self.dashboard = dashboard
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _is_api(scope.get("query_string", b"")):
+            await self._api(scope, receive, send)
+            return
+        if scope["method"] != "POST":
+            await self._dashboard(scope, receive, send)
+            return
+        messages, body, more = [], b"", True
+        while more and len(body) <= MAX_BODY:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        replay = _replay(messages, receive)
+        content_type = dict(scope.get("headers", ())).get(b"content-type", b"")
+        if not more and b"multipart/" not in content_type and _is_api(body.decode("utf-8", "replace")):
+            await self._api(scope, replay, send)
+        else:
+            await self._dashboard(scope, replay, send)
+
+    async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from collector import reporting
+
+        response = await reporting.handle(Request(scope, receive))
+        await response(scope, receive, send)
+
+    async def _dashboard(self, scope: Scope, receive: Receive, send: Send) -> None:
+        _, child = self.dashboard.matches(scope)
+        await self.dashboard.handle({**scope, **child}, receive, send)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """``receive`` that gives the messages already read first, then the rest."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed
