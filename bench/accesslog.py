@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench.ingest import BenchError, WrkResult, bench_env, create_site, free_port, run_wrk, server
+from bench.harness import BenchError, WrkResult, bench_env, create_site, free_port, run_wrk, server
 from collector import native
 
 TARGET = 0.95

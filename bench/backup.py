@@ -51,7 +51,8 @@ from pathlib import Path
 
 import orjson
 
-from bench.stats_data import Scale, fill_daily_tables, fill_events, raw_events
+from bench.stats_data import Scale, fill_daily_tables
+from bench.stats_events import fill_events, raw_events
 from collector.cli.backup import NICENESS, copy_database
 from collector.model import Event, Kind
 from collector.storage.base import WriteItem

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import asyncpg
 
-from bench.ingest import (
+from bench.harness import (
     HOST,
     BenchError,
     WrkResult,

@@ -45,7 +45,8 @@ from bench.stats import (
     print_reports,
     time_reports,
 )
-from bench.stats_data import FIRST_DAY, SITE, Scale, fill_daily_tables, fill_events, raw_events
+from bench.stats_data import FIRST_DAY, SITE, Scale, fill_daily_tables
+from bench.stats_events import fill_events, raw_events
 from collector.cli.copy import copy_into_postgres
 from collector.model import SiteClock
 from collector.stats.period import Period

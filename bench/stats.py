@@ -45,7 +45,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.stats_data import FIRST_DAY, SITE, Scale, fill_daily_tables, fill_events, raw_events
+from bench.stats_data import FIRST_DAY, SITE, Scale, fill_daily_tables
+from bench.stats_events import fill_events, raw_events
 from collector.model import SiteClock
 from collector.stats import reports, times
 from collector.stats.period import Period

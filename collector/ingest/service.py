@@ -68,6 +68,19 @@ class IngestResult:
     reasons: list[DropReason] = field(default_factory=list)
 
 
+def outcome(hit: Hit, env: PipelineEnv) -> WriteItem:
+    """The hit through the pipeline: what the writer stores (its event) or counts (its
+    drop reason). A live beacon and an imported log line both end here."""
+    reason = pipeline.run(hit, env)
+    return WriteItem(
+        site_id=hit.site.id,
+        day=hit.day.isoformat(),
+        event=hit.event if reason is None else None,
+        drop=reason,
+        uid_hash=hit.uid_hash,
+    )
+
+
 class Ingestor:
     def __init__(
         self,
@@ -145,14 +158,7 @@ class Ingestor:
             raise BadRequest("cdt is out of range") from exc
         salt = self._salts.cached(day) or await self._salts.salt_for(day, now)
         hit = Hit(site=site, req=req, headers=headers, ts=ts, day=day, salt=salt, authenticated=authenticated)
-        reason = pipeline.run(hit, self._env)
-        return WriteItem(
-            site_id=site.id,
-            day=day.isoformat(),
-            event=hit.event if reason is None else None,
-            drop=reason,
-            uid_hash=hit.uid_hash,
-        )
+        return outcome(hit, self._env)
 
     async def track_one(self, params: Params, headers: HeaderInfo) -> DropReason | None:
         """One request: raises :class:`BadRequest`; returns the drop reason or None."""

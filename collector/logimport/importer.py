@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from collector.ingest import pipeline
 from collector.ingest.matomo import TrackingRequest
 from collector.ingest.pipeline import HeaderInfo, Hit, PipelineEnv
+from collector.ingest.service import outcome
 from collector.ingest.visitor import SaltRing
 from collector.logimport.filters import Choice, classify
 from collector.logimport.formats import DETECT_LINES, FORMATS, Parser, detect
@@ -234,14 +234,7 @@ class Importer:
         salt = self._salts.cached(day) or await self._salts.salt_for(day, self._clock())
         headers = HeaderInfo(peer=record.client, user_agent=record.user_agent)
         hit = Hit(site=site, req=request, headers=headers, ts=ts, day=day, salt=salt)
-        reason = pipeline.run(hit, self._env)
-        return WriteItem(
-            site_id=site.id,
-            day=day.isoformat(),
-            event=hit.event if reason is None else None,
-            drop=reason,
-            uid_hash=hit.uid_hash,
-        )
+        return outcome(hit, self._env)
 
     async def roll_up(self, settings: Settings) -> list[tuple[int, str]]:
         """Recompute the days this import added events to (the store's rollup, which

@@ -3,11 +3,8 @@ read-only connection, writes on its writing connection under its lock."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
-
-import aiosqlite
 
 from collector.storage.accounts_base import (
     GrantInfo,
@@ -16,11 +13,7 @@ from collector.storage.accounts_base import (
     TokenListing,
     UserInfo,
 )
-from collector.storage.sql import query
-
-
-def _q(name: str) -> str:
-    return query(f"accounts/{name}")
+from collector.storage.sqlite_role import SqliteRole
 
 
 def _opt_int(value: Any) -> int | None:
@@ -39,30 +32,15 @@ def _share(r: Sequence[Any]) -> SharedLink:
     )
 
 
-class SqliteAccounts:
-    def __init__(
-        self,
-        reader: Callable[[], Awaitable[aiosqlite.Connection]],
-        writer: Callable[[], aiosqlite.Connection],
-        lock: asyncio.Lock,
-    ) -> None:
-        self._reader = reader
-        self._writer = writer
-        self._lock = lock
-
-    async def _rows(self, name: str, args: Sequence[Any]) -> list[Sequence[Any]]:
-        conn = await self._reader()
-        return list(await conn.execute_fetchall(_q(name), args))
+class SqliteAccounts(SqliteRole):
+    folder = "accounts"
 
     async def _write(self, name: str, args: Sequence[Any]) -> int:
         """Rows changed (an INSERT: the new row's id)."""
-        async with self._lock:
-            conn = self._writer()
-            cursor = await conn.execute(_q(name), args)
-            await conn.commit()
-            if name.startswith("insert"):
-                return int(cursor.lastrowid or 0)
-            return int(cursor.rowcount)
+        (cursor,) = await self._transaction([(name, args)])
+        if name.startswith("insert"):
+            return int(cursor.lastrowid or 0)
+        return int(cursor.rowcount)
 
     # -- users and grants ----------------------------------------------------------------
     async def list_users(self) -> list[UserInfo]:

@@ -4,50 +4,20 @@ the file counts the same failures)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import aiosqlite
-
-from collector.storage.sql import query
+from collector.storage.sqlite_role import SqliteRole
 from collector.storage.throttle_base import Key
 
 
-def _q(name: str) -> str:
-    return query(f"throttle/{name}")
-
-
-class SqliteThrottle:
-    def __init__(
-        self,
-        reader: Callable[[], Awaitable[aiosqlite.Connection]],
-        writer: Callable[[], aiosqlite.Connection],
-        lock: asyncio.Lock,
-    ) -> None:
-        self._reader = reader
-        self._writer = writer
-        self._lock = lock
-
-    async def _rows(self, name: str, args: Sequence[Any]) -> list[Sequence[Any]]:
-        conn = await self._reader()
-        return list(await conn.execute_fetchall(_q(name), args))
+class SqliteThrottle(SqliteRole):
+    folder = "throttle"
 
     async def _write(self, names: Sequence[str], args: Sequence[Sequence[Any]]) -> int:
         """Each statement with its arguments, in one transaction; the rows changed."""
-        async with self._lock:
-            conn = self._writer()
-            changed = 0
-            try:
-                for name, values in zip(names, args, strict=True):
-                    cursor = await conn.execute(_q(name), values)
-                    changed += max(0, int(cursor.rowcount))
-                await conn.commit()
-            except BaseException:
-                if conn.in_transaction:
-                    await conn.rollback()
-                raise
-            return changed
+        cursors = await self._transaction(list(zip(names, args, strict=True)))
+        return sum(max(0, int(c.rowcount)) for c in cursors)
 
     async def record(self, scope: str, keys: Sequence[Key], at: float) -> None:
         await self._write(["record"] * len(keys), [(scope, kind, value, float(at)) for kind, value in keys])

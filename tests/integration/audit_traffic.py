@@ -5,9 +5,7 @@ real server whose every written byte is then scanned."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -32,68 +30,8 @@ from tests.integration.audit_markers import (
     SECRET,
     UIDS,
 )
+from tests.integration.audit_record import Audit, api_calls, send, snapshot, stats_calls
 from tests.integration.server import Server
-
-
-@dataclass
-class Reply:
-    label: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    path: str = ""
-
-    def raw(self) -> bytes:
-        head = "\n".join(f"{k}: {v}" for k, v in self.headers)
-        return f"{self.status}\n{head}\n\n".encode() + self.body
-
-
-@dataclass
-class Audit:
-    server: Server
-    storage: Storage
-    admin_token: str
-    stats_token: str
-    optout_token: str
-    replies: list[Reply] = field(default_factory=list)
-    snapshots: dict[str, bytes] = field(default_factory=dict)  # "<phase>/<file name>" → bytes
-
-    def files(self) -> dict[str, bytes]:
-        """Every file written now (the server's data directory, the database server's
-        folders), plus the snapshots taken while running."""
-        return {**self.snapshots, **_files(self, "final")}
-
-    def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        return self.storage.rows(sql)
-
-
-def _files(audit: Audit, phase: str) -> dict[str, bytes]:
-    found = {}
-    for n, folder in enumerate([audit.server.data_dir, *audit.storage.folders]):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                found[f"{phase}/{n}/{path.relative_to(folder)}"] = path.read_bytes()
-    return found
-
-
-def _snapshot(audit: Audit, phase: str) -> None:
-    audit.snapshots.update(_files(audit, phase))
-
-
-def _send(
-    audit: Audit,
-    client: httpx.Client,
-    label: str,
-    method: str,
-    path: str,
-    *,
-    headers: list[tuple[str, str]] | None = None,
-    **kwargs: Any,
-) -> Reply:
-    reply = client.request(method, path, headers=headers, **kwargs)
-    record = Reply(label, reply.status_code, list(reply.headers.multi_items()), reply.content, path)
-    audit.replies.append(record)
-    return record
 
 
 def _xff(values: list[str], extra: dict[str, str] | None = None, ua: str = CHROME) -> list[tuple[str, str]]:
@@ -115,7 +53,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
         )
         ref = f"https://mail.example/inbox/{pct}/read?to={email}&q={REF_QUERY_MARKER}"
         # page view, GET image (send_image=1)
-        _send(
+        send(
             audit,
             client,
             f"pageview GET #{n}",
@@ -125,11 +63,11 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             params={**base, "url": page, "urlref": ref, "action_name": f"Profile of {email} ({pct})"},
         )
         # a beacon the collector refuses (400): it has an access-log line of its own
-        _send(
+        send(
             audit, client, f"bad beacon #{n}", "GET", "/matomo.php", headers=h, params={**base, "idsite": "x"}
         )
         # page view the way sendBeacon sends it: POST, params in the query, empty body
-        _send(
+        send(
             audit,
             client,
             f"pageview beacon #{n}",
@@ -146,7 +84,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             content=b"",
         )
         # page view as a form body (XHR POST)
-        _send(
+        send(
             audit,
             client,
             f"pageview form #{n}",
@@ -161,7 +99,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             },
         )
         # an event, an outlink, a download, a site search, a heartbeat
-        _send(
+        send(
             audit,
             client,
             f"event #{n}",
@@ -178,7 +116,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
                 "url": "https://shop.example/contact",
             },
         )
-        _send(
+        send(
             audit,
             client,
             f"outlink #{n}",
@@ -191,7 +129,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
                 "url": "https://shop.example/partners",
             },
         )
-        _send(
+        send(
             audit,
             client,
             f"download #{n}",
@@ -204,7 +142,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
                 "url": "https://shop.example/files",
             },
         )
-        _send(
+        send(
             audit,
             client,
             f"search #{n}",
@@ -219,7 +157,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
                 "url": f"https://shop.example/search?q={pct}",
             },
         )
-        _send(
+        send(
             audit,
             client,
             f"ping #{n}",
@@ -242,7 +180,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
                 ["not", "an", "item", uid, email],
             ]
         }
-        _send(
+        send(
             audit,
             client,
             f"bulk #{n}",
@@ -252,7 +190,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             content=json.dumps(bulk).encode(),
         )
         # excluded requests: Do Not Track, Global Privacy Control, a bot
-        _send(
+        send(
             audit,
             client,
             f"dnt #{n}",
@@ -261,7 +199,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             headers=_xff(xff, {"DNT": "1"}),
             params={**base, "url": f"https://shop.example/dnt/{email}", "action_name": email},
         )
-        _send(
+        send(
             audit,
             client,
             f"gpc #{n}",
@@ -270,7 +208,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             headers=_xff(xff, {"Sec-GPC": "1"}),
             params={**base, "url": f"https://shop.example/gpc/{email}"},
         )
-        _send(
+        send(
             audit,
             client,
             f"bot #{n}",
@@ -280,7 +218,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             params={**base, "url": f"https://shop.example/bot/{email}"},
         )
         # an opted-out user
-        _send(
+        send(
             audit,
             client,
             f"opted out #{n}",
@@ -290,7 +228,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             params={**base, "uid": OPTED_OUT_UID, "url": f"https://shop.example/optout/{email}"},
         )
         # errors must not echo anything either
-        _send(
+        send(
             audit,
             client,
             f"cid 400 #{n}",
@@ -299,7 +237,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             headers=h,
             params={**base, "cid": email, "url": "https://shop.example/"},
         )
-        _send(
+        send(
             audit,
             client,
             f"unknown site #{n}",
@@ -310,7 +248,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
         )
     server_side = _xff([CLIENTS[0][0][0]], ua=FIREFOX)
     # cip overrides with the admin token: GET, form body, and a bulk body's token_auth
-    _send(
+    send(
         audit,
         client,
         "cip GET",
@@ -327,7 +265,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             "ua": CHROME,
         },
     )
-    _send(
+    send(
         audit,
         client,
         "cip form",
@@ -343,7 +281,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             "url": "https://shop.example/server-side-v6",
         },
     )
-    _send(
+    send(
         audit,
         client,
         "cip bulk",
@@ -360,7 +298,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
             }
         ).encode(),
     )
-    _send(
+    send(
         audit,
         client,
         "cip without token",
@@ -371,7 +309,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
     )
     # hostile placements of e-mail addresses
     for label, (_email, params) in HOSTILE_EMAILS.items():
-        _send(
+        send(
             audit,
             client,
             f"hostile: {label}",
@@ -392,8 +330,8 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
         "/metrics",
         f"/no-such-page?email={EMAILS[0]}&uid={UIDS[0]}",
     ):
-        _send(audit, client, f"GET {path}", "GET", path, headers=h)
-    _send(
+        send(audit, client, f"GET {path}", "GET", path, headers=h)
+    send(
         audit,
         client,
         "OPTIONS /matomo.php",
@@ -401,7 +339,7 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
         "/matomo.php",
         headers=[*h, ("Origin", "https://shop.example"), ("Access-Control-Request-Method", "POST")],
     )
-    _send(
+    send(
         audit,
         client,
         "POST with Origin",
@@ -411,40 +349,6 @@ def _traffic(audit: Audit, client: httpx.Client) -> None:
         params={"idsite": "1", "rec": "1", "uid": UIDS[1], "url": "https://shop.example/cors"},
         content=b"",
     )
-
-
-def _api(audit: Audit, client: httpx.Client) -> None:
-    """The opt-out API (its user_ref is a uid) and the stats API, whose replies are scanned."""
-    auth = [
-        ("Authorization", f"Bearer {audit.optout_token}"),
-        *COOKIES.items(),
-        ("X-Forwarded-For", CLIENTS[0][0][0]),
-    ]
-    for method in ("PUT", "GET"):
-        reply = _send(
-            audit,
-            client,
-            f"optout {method}",
-            method,
-            f"/api/v1/sites/1/optouts/{OPTED_OUT_UID}",
-            headers=auth,
-        )
-        assert reply.status in (200, 204), reply.body
-
-
-def _stats(audit: Audit, client: httpx.Client) -> None:
-    auth = [("Authorization", f"Bearer {audit.stats_token}"), ("X-Forwarded-For", CLIENTS[1][0][0])]
-    for report in (
-        "summary",
-        "breakdown/pages",
-        "breakdown/referrers",
-        "breakdown/outlinks",
-        "breakdown/downloads",
-        "breakdown/searches",
-        "breakdown/events",
-        "dropped",
-    ):
-        _send(audit, client, f"stats {report}", "GET", f"/api/v1/sites/1/{report}", headers=auth)
 
 
 def run(data_dir: Path, storage: Storage) -> Audit:
@@ -472,11 +376,11 @@ def run(data_dir: Path, storage: Storage) -> Audit:
     try:
         server.start()
         with httpx.Client(base_url=server.url, timeout=10) as client:
-            _api(audit, client)  # opt carol out first
+            api_calls(audit, client)  # opt carol out first
             _traffic(audit, client)
-            _snapshot(audit, "running")  # the -wal and -shm files exist only while the server runs
-            _stats(audit, client)
-        _snapshot(audit, "before-stop")
+            snapshot(audit, "running")  # the -wal and -shm files exist only while the server runs
+            stats_calls(audit, client)
+        snapshot(audit, "before-stop")
     finally:
         server.stop()
     server.cli("rollup")
